@@ -1,0 +1,158 @@
+// Package commands wires secretctl's cobra commands. It holds no domain
+// logic: each command parses flags into an options struct and calls a run
+// function that uses only those options.
+package commands
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/secretctl/secretctl/internal/config"
+	"github.com/secretctl/secretctl/internal/ui"
+)
+
+// builders holds the constructors of the top-level commands. Each command
+// file registers its own in an init function.
+var builders []func(*Factory) *cobra.Command
+
+func register(fn func(*Factory) *cobra.Command) { builders = append(builders, fn) }
+
+// Main runs secretctl with the process's arguments and returns the exit
+// status. Only main calls os.Exit.
+func Main(version string) int {
+	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer cancel()
+	f := NewFactory(ui.System(), version)
+	return Run(ctx, f, os.Args[1:])
+}
+
+// NewFactory returns a Factory with the production constructors.
+func NewFactory(io *ui.IOStreams, version string) *Factory {
+	f := &Factory{IO: io, Version: version, Now: time.Now, Getenv: os.Getenv}
+	f.Store = f.openStore
+	f.AWS = f.awsClients
+	return f
+}
+
+// Run executes the command line args with f and returns the exit status,
+// printing any error as one line on stderr.
+func Run(ctx context.Context, f *Factory, args []string) int {
+	root := NewRootCmd(f)
+	root.SetArgs(args)
+	root.SetIn(f.IO.In)
+	root.SetOut(f.IO.Out)
+	root.SetErr(f.IO.ErrOut)
+	err := root.ExecuteContext(ctx)
+	f.Close()
+	if err != nil && !errors.Is(err, ErrFindings) {
+		printError(f, err)
+	}
+	return exitCode(err)
+}
+
+func printError(f *Factory, err error) {
+	msg := oneLine(err.Error())
+	if errors.Is(err, context.Canceled) {
+		msg = "interrupted"
+	}
+	fmt.Fprintf(f.IO.ErrOut, "secretctl: %s\n", msg)
+	var ue *UsageError
+	if errors.As(err, &ue) {
+		fmt.Fprintln(f.IO.ErrOut, "Run 'secretctl --help' for usage.")
+	}
+	if f.Output() == "json" {
+		b, _ := json.Marshal(map[string]any{"error": msg, "exitCode": exitCode(err)})
+		fmt.Fprintln(f.IO.ErrOut, string(b))
+	}
+}
+
+// NewRootCmd builds the command tree.
+func NewRootCmd(f *Factory) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "secretctl",
+		Short: "Find hardcoded credentials, store them, rotate them and see who read them",
+		Long: `secretctl finds hardcoded credentials in code and config, moves them into a
+secret store (AWS Secrets Manager, or an embedded encrypted store on disk),
+rotates them and shows who read them.
+
+The embedded local backend is the default, so every command works on a fresh
+machine with no cloud account. Select AWS with --backend aws.
+
+Exit status:
+  0  success
+  1  findings or a failed check (scan, audit --fail-on, rotate --due)
+  2  usage or runtime error`,
+		SilenceErrors:     true,
+		SilenceUsage:      true,
+		Version:           f.Version,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error { return f.loadConfig(cmd) },
+	}
+	root.SetVersionTemplate("secretctl {{.Version}}\n")
+	pf := root.PersistentFlags()
+	pf.String(config.KeyBackend, "local", "secret store backend: local or aws (SECRETCTL_BACKEND)")
+	pf.String(config.KeyRegion, "", "AWS region (SECRETCTL_REGION, AWS_REGION)")
+	pf.String(config.KeyProfile, "", "AWS shared-config profile (SECRETCTL_PROFILE, AWS_PROFILE)")
+	pf.String(config.KeyEndpointURL, "", "AWS endpoint URL, for Secrets Manager-compatible servers (SECRETCTL_ENDPOINT_URL, AWS_ENDPOINT_URL_SECRETS_MANAGER)")
+	pf.StringP(config.KeyOutput, "o", "table", "output format: table, json or yaml (SECRETCTL_OUTPUT)")
+	pf.Bool(config.KeyNoColor, false, "disable colour (SECRETCTL_NO_COLOR, NO_COLOR)")
+	pf.String(config.KeyConfig, "", "config file (SECRETCTL_CONFIG; default $XDG_CONFIG_HOME/secretctl/config.yaml)")
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		if c == c.Root() {
+			return &UsageError{Err: err}
+		}
+		return &UsageError{Err: fmt.Errorf("%s: %w", cmdName(c), err)}
+	})
+	root.CompletionOptions.DisableDefaultCmd = true
+	for _, b := range builders {
+		root.AddCommand(b(f))
+	}
+	sort.Slice(root.Commands(), func(i, j int) bool { return root.Commands()[i].Name() < root.Commands()[j].Name() })
+	// Unknown subcommands are usage errors too.
+	root.Args = func(cmd *cobra.Command, args []string) error {
+		if len(args) > 0 {
+			return usageErrorf("unknown command %q for %q", args[0], cmd.CommandPath())
+		}
+		return nil
+	}
+	root.RunE = func(cmd *cobra.Command, args []string) error { return cmd.Help() }
+	return root
+}
+
+func (f *Factory) loadConfig(cmd *cobra.Command) error {
+	c, err := config.Load(cmd.Root().PersistentFlags(), f.Getenv)
+	if err != nil {
+		return &UsageError{Err: err}
+	}
+	if _, err := ui.ParseFormat(c.Output, ui.FormatTable, ui.FormatJSON, ui.FormatYAML, ui.FormatCSV); err != nil {
+		return &UsageError{Err: err}
+	}
+	f.Config = c
+	if c.NoColor {
+		f.IO.SetColorDisabled(true)
+	}
+	return nil
+}
+
+// outputFormat checks the global -o value against what a command supports.
+func outputFormat(f *Factory, allowed ...ui.Format) (ui.Format, error) {
+	out, err := ui.ParseFormat(f.Output(), allowed...)
+	if err != nil {
+		return "", &UsageError{Err: err}
+	}
+	return out, nil
+}
+
+// cmdName is the command path without the program name: "rotation set".
+func cmdName(c *cobra.Command) string {
+	return strings.TrimPrefix(c.CommandPath(), c.Root().Name()+" ")
+}

@@ -1,0 +1,167 @@
+// Package config resolves secretctl's settings from a private viper
+// instance with the precedence flag > SECRETCTL_* environment > config file
+// > default.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
+)
+
+// Keys of the settings. Each is also a flag of the same name (where there is
+// one), SECRETCTL_<KEY> in the environment and a key in the config file.
+const (
+	KeyBackend     = "backend"
+	KeyRegion      = "region"
+	KeyProfile     = "profile"
+	KeyEndpointURL = "endpoint-url"
+	KeyOutput      = "output"
+	KeyNoColor     = "no-color"
+	KeyConfig      = "config"
+	KeyHome        = "home"
+	KeyKeyFile     = "key-file"
+	KeyPassphrase  = "passphrase"
+	KeyRetryMode   = "retry-mode"
+)
+
+// Config holds the resolved settings.
+type Config struct {
+	Backend     string
+	Region      string
+	Profile     string
+	EndpointURL string
+	Output      string
+	NoColor     bool
+	Home        string // the local backend's data directory
+	KeyFile     string // the local backend's age identity file
+	Passphrase  string // unlocks the local store instead of the key file
+	RetryMode   string // AWS SDK retry mode: standard or adaptive
+	File        string // the config file that was read, if any
+}
+
+// Backends secretctl knows.
+var Backends = []string{"local", "aws"}
+
+// Load resolves the settings. flags are the root command's parsed flags;
+// getenv is os.Getenv in production.
+func Load(flags *pflag.FlagSet, getenv func(string) string) (*Config, error) {
+	v := viper.New()
+	v.SetDefault(KeyBackend, "local")
+	v.SetDefault(KeyOutput, "table")
+	v.SetDefault(KeyRetryMode, "standard")
+
+	for _, k := range []string{KeyBackend, KeyRegion, KeyProfile, KeyEndpointURL, KeyOutput, KeyNoColor, KeyConfig, KeyHome, KeyKeyFile, KeyPassphrase, KeyRetryMode} {
+		envName := "SECRETCTL_" + strings.ToUpper(strings.ReplaceAll(k, "-", "_"))
+		if val := getenv(envName); val != "" {
+			v.Set("env."+k, val)
+		}
+		if f := flags.Lookup(k); f != nil {
+			if err := v.BindPFlag("flag."+k, f); err != nil {
+				return nil, err
+			}
+		}
+	}
+
+	file := ""
+	if f := flags.Lookup(KeyConfig); f != nil && f.Changed {
+		file = f.Value.String()
+	} else if e := getenv("SECRETCTL_CONFIG"); e != "" {
+		file = e
+	}
+	explicit := file != ""
+	if !explicit {
+		file = filepath.Join(configHome(getenv), "secretctl", "config.yaml")
+	}
+	fileVals := viper.New()
+	fileVals.SetConfigFile(file)
+	fileVals.SetConfigType("yaml")
+	if err := fileVals.ReadInConfig(); err != nil {
+		var pe *fs.PathError
+		if !explicit && (errors.As(err, &pe) || os.IsNotExist(err)) {
+			file = ""
+		} else if explicit || !errors.As(err, &pe) {
+			return nil, fmt.Errorf("read config file %s: %s", file, oneLine(err))
+		}
+	}
+
+	get := func(k string) string {
+		if f := flags.Lookup(k); f != nil && f.Changed {
+			return f.Value.String()
+		}
+		if s := v.GetString("env." + k); s != "" {
+			return s
+		}
+		if file != "" && fileVals.IsSet(k) {
+			return fileVals.GetString(k)
+		}
+		return v.GetString(k)
+	}
+
+	c := &Config{
+		Backend:     get(KeyBackend),
+		Region:      get(KeyRegion),
+		Profile:     get(KeyProfile),
+		EndpointURL: get(KeyEndpointURL),
+		Output:      get(KeyOutput),
+		NoColor:     get(KeyNoColor) == "true",
+		Home:        get(KeyHome),
+		KeyFile:     get(KeyKeyFile),
+		Passphrase:  getenv("SECRETCTL_PASSPHRASE"),
+		RetryMode:   get(KeyRetryMode),
+		File:        file,
+	}
+	if c.Home == "" {
+		c.Home = filepath.Join(dataHome(getenv), "secretctl")
+	}
+	if !contains(Backends, c.Backend) {
+		return nil, fmt.Errorf("invalid backend %q: want local or aws", c.Backend)
+	}
+	if c.RetryMode != "standard" && c.RetryMode != "adaptive" {
+		return nil, fmt.Errorf("invalid retry mode %q: want standard or adaptive", c.RetryMode)
+	}
+	return c, nil
+}
+
+func configHome(getenv func(string) string) string {
+	if d := getenv("XDG_CONFIG_HOME"); d != "" {
+		return d
+	}
+	return filepath.Join(home(getenv), ".config")
+}
+
+func dataHome(getenv func(string) string) string {
+	if d := getenv("XDG_DATA_HOME"); d != "" {
+		return d
+	}
+	return filepath.Join(home(getenv), ".local", "share")
+}
+
+func home(getenv func(string) string) string {
+	if h := getenv("HOME"); h != "" {
+		return h
+	}
+	if h, err := os.UserHomeDir(); err == nil {
+		return h
+	}
+	return "."
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func oneLine(err error) string {
+	return strings.Join(strings.Fields(err.Error()), " ")
+}

@@ -1,0 +1,88 @@
+// Package ui holds the terminal side of secretctl: IO streams with TTY and
+// colour detection, output formats (table, json, yaml), lipgloss styles and
+// the no-echo prompt. Domain packages never import it.
+package ui
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"golang.org/x/term"
+)
+
+// IOStreams are the process's standard streams plus what is known about them.
+type IOStreams struct {
+	In     io.Reader
+	Out    io.Writer
+	ErrOut io.Writer
+
+	stdinTTY, stdoutTTY, stderrTTY bool
+	colorDisabled                  bool
+	readPassword                   func(prompt string) ([]byte, error)
+}
+
+// System returns streams bound to the process's stdin, stdout and stderr.
+func System() *IOStreams {
+	s := &IOStreams{
+		In:        os.Stdin,
+		Out:       os.Stdout,
+		ErrOut:    os.Stderr,
+		stdinTTY:  term.IsTerminal(int(os.Stdin.Fd())),
+		stdoutTTY: term.IsTerminal(int(os.Stdout.Fd())),
+		stderrTTY: term.IsTerminal(int(os.Stderr.Fd())),
+	}
+	if _, ok := os.LookupEnv("NO_COLOR"); ok {
+		s.colorDisabled = true
+	}
+	s.readPassword = func(prompt string) ([]byte, error) {
+		fmt.Fprint(s.ErrOut, prompt)
+		b, err := term.ReadPassword(int(os.Stdin.Fd()))
+		fmt.Fprintln(s.ErrOut)
+		return b, err
+	}
+	return s
+}
+
+// Test returns streams backed by buffers (stdin, stdout, stderr), none a TTY.
+func Test() (*IOStreams, *bytes.Buffer, *bytes.Buffer, *bytes.Buffer) {
+	in, out, errOut := &bytes.Buffer{}, &bytes.Buffer{}, &bytes.Buffer{}
+	s := &IOStreams{In: in, Out: out, ErrOut: errOut}
+	s.readPassword = func(string) ([]byte, error) {
+		b, err := io.ReadAll(in)
+		return bytes.TrimRight(b, "\r\n"), err
+	}
+	return s, in, out, errOut
+}
+
+func (s *IOStreams) IsStdinTTY() bool  { return s.stdinTTY }
+func (s *IOStreams) IsStdoutTTY() bool { return s.stdoutTTY }
+func (s *IOStreams) IsStderrTTY() bool { return s.stderrTTY }
+
+// SetStdinTTY, SetStdoutTTY and SetStderrTTY switch a test into human mode.
+func (s *IOStreams) SetStdinTTY(v bool)  { s.stdinTTY = v }
+func (s *IOStreams) SetStdoutTTY(v bool) { s.stdoutTTY = v }
+func (s *IOStreams) SetStderrTTY(v bool) { s.stderrTTY = v }
+
+// CanPrompt reports whether a no-echo prompt can be shown.
+func (s *IOStreams) CanPrompt() bool { return s.stdinTTY && s.stderrTTY }
+
+// SetColorDisabled turns colour off (--no-color).
+func (s *IOStreams) SetColorDisabled(v bool) { s.colorDisabled = v }
+
+// ColorEnabled is true only on a TTY stdout with NO_COLOR unset and
+// --no-color off.
+func (s *IOStreams) ColorEnabled() bool { return s.stdoutTTY && !s.colorDisabled }
+
+// ErrNoTTY is returned by ReadSecret when no terminal is attached.
+var ErrNoTTY = errors.New("no terminal to prompt on")
+
+// ReadSecret shows prompt on stderr and reads a line without echo.
+func (s *IOStreams) ReadSecret(prompt string) ([]byte, error) {
+	if s.readPassword == nil {
+		return nil, ErrNoTTY
+	}
+	return s.readPassword(prompt)
+}
