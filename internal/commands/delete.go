@@ -1,0 +1,93 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/secretctl/secretctl/internal/store"
+	"github.com/secretctl/secretctl/internal/ui"
+)
+
+func init() { register(func(f *Factory) *cobra.Command { return newDeleteCmd(f, nil) }) }
+
+// DeleteOptions are the inputs of `secretctl delete`.
+type DeleteOptions struct {
+	F            *Factory
+	Name         string
+	RecoveryDays int
+	Force        bool
+}
+
+func newDeleteCmd(f *Factory, runF func(context.Context, *DeleteOptions) error) *cobra.Command {
+	opts := &DeleteOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "delete NAME",
+		Short: "Schedule a secret's deletion (or delete it now with --force)",
+		Long: `Schedule a secret's deletion after a recovery window of 7 to 30 days (30 by
+default). Until then reads and writes fail with "marked for deletion",
+describe still works, the name cannot be reused, and 'secretctl restore'
+cancels the deletion. --force deletes at once, with no recovery.
+
+Examples:
+  secretctl delete staging/old-token
+  secretctl delete staging/old-token --recovery-days 7
+  secretctl delete staging/old-token --force
+
+Exit status:
+  0 deleted or scheduled; 2 invalid window, not found, already scheduled, or a backend error.`,
+		Args: exactArgs(1, "the secret NAME"),
+		RunE: func(c *cobra.Command, args []string) error {
+			opts.Name = args[0]
+			if opts.Force && c.Flags().Changed("recovery-days") {
+				return usageErrorf("delete: give either --recovery-days or --force, not both")
+			}
+			if !opts.Force && (opts.RecoveryDays < store.MinRecovery || opts.RecoveryDays > store.MaxRecovery) {
+				return usageErrorf("delete: --recovery-days must be %d to %d, got %d", store.MinRecovery, store.MaxRecovery, opts.RecoveryDays)
+			}
+			if runF != nil {
+				return runF(c.Context(), opts)
+			}
+			return runDelete(c.Context(), opts)
+		},
+	}
+	cmd.Flags().IntVar(&opts.RecoveryDays, "recovery-days", store.DefaultRecovery, "days before the deletion is final (7-30)")
+	cmd.Flags().BoolVar(&opts.Force, "force", false, "delete now, with no recovery window")
+	return cmd
+}
+
+type deleteOutput struct {
+	ARN          string     `json:"arn"`
+	Name         string     `json:"name"`
+	DeletionDate *time.Time `json:"deletionDate,omitempty"`
+}
+
+func runDelete(ctx context.Context, opts *DeleteOptions) error {
+	f := opts.F
+	out, err := outputFormat(f)
+	if err != nil {
+		return err
+	}
+	s, err := f.Store(ctx)
+	if err != nil {
+		return err
+	}
+	ref, when, err := s.Delete(ctx, opts.Name, store.DeleteOptions{RecoveryDays: opts.RecoveryDays, Force: opts.Force})
+	if err != nil {
+		return storeErr("delete", opts.Name, err)
+	}
+	o := deleteOutput{ARN: ref.ARN, Name: ref.Name}
+	if opts.Force {
+		fmt.Fprintln(f.IO.ErrOut, f.IO.Success("deleted "+ref.Name+" with no recovery window"))
+	} else {
+		w := when.UTC()
+		o.DeletionDate = &w
+		fmt.Fprintln(f.IO.ErrOut, f.IO.Success(fmt.Sprintf("%s will be deleted on %s; 'secretctl restore %s' cancels this", ref.Name, w.Format(time.RFC3339), ref.Name)))
+	}
+	if out != ui.FormatTable {
+		return ui.Print(f.IO, out, o, nil)
+	}
+	return nil
+}

@@ -1,0 +1,121 @@
+package commands
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/secretctl/secretctl/internal/store"
+	"github.com/secretctl/secretctl/internal/ui"
+)
+
+func init() { register(func(f *Factory) *cobra.Command { return newGetCmd(f, nil) }) }
+
+// GetOptions are the inputs of `secretctl get`.
+type GetOptions struct {
+	F         *Factory
+	Name      string
+	Key       string
+	VersionID string
+	Stage     string
+}
+
+func newGetCmd(f *Factory, runF func(context.Context, *GetOptions) error) *cobra.Command {
+	opts := &GetOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "get NAME",
+		Short: "Print a secret's value",
+		Long: `Print a secret's value to stdout: raw, with no trailing newline when piped,
+so that $(secretctl get NAME) gives exactly the value.
+
+--key reads one top-level field of a JSON value. --version-id or --stage pick a
+version other than AWSCURRENT. -o json prints name, arn, versionId, stages,
+createdDate and value.
+
+Examples:
+  secretctl get prod/db/password
+  PGPASSWORD=$(secretctl get prod/db --key password) psql ...
+  secretctl get prod/db --stage AWSPREVIOUS
+  secretctl get prod/db -o json
+
+Exit status:
+  0 printed; 2 not found, marked for deletion, wrong key, or a backend error.`,
+		Args: exactArgs(1, "the secret NAME"),
+		RunE: func(c *cobra.Command, args []string) error {
+			opts.Name = args[0]
+			if runF != nil {
+				return runF(c.Context(), opts)
+			}
+			return runGet(c.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Key, "key", "", "print one top-level field of a JSON value")
+	cmd.Flags().StringVar(&opts.VersionID, "version-id", "", "read this version")
+	cmd.Flags().StringVar(&opts.Stage, "stage", "", "read the version with this staging label (e.g. AWSPREVIOUS)")
+	return cmd
+}
+
+type getOutput struct {
+	Name        string    `json:"name"`
+	ARN         string    `json:"arn"`
+	VersionID   string    `json:"versionId"`
+	Stages      []string  `json:"stages"`
+	CreatedDate time.Time `json:"createdDate"`
+	Value       string    `json:"value"`
+	Binary      bool      `json:"binary,omitempty"`
+}
+
+func runGet(ctx context.Context, opts *GetOptions) error {
+	f := opts.F
+	out, err := outputFormat(f)
+	if err != nil {
+		return err
+	}
+	s, err := f.Store(ctx)
+	if err != nil {
+		return err
+	}
+	sec, err := s.Get(ctx, opts.Name, store.GetOptions{VersionID: opts.VersionID, Stage: opts.Stage})
+	if err != nil {
+		return storeErr("get", opts.Name, err)
+	}
+	value := sec.Value.Reveal()
+	binary := sec.Value.IsBinary()
+	if opts.Key != "" {
+		if binary {
+			return usageErrorf("get %s: --key needs a JSON string value, and this value is binary", opts.Name)
+		}
+		var fields map[string]json.RawMessage
+		if err := json.Unmarshal(value, &fields); err != nil {
+			return usageErrorf("get %s: --key needs a JSON object value, and this value is not one", opts.Name)
+		}
+		raw, ok := fields[opts.Key]
+		if !ok {
+			return usageErrorf("get %s: the JSON value has no field %q", opts.Name, opts.Key)
+		}
+		var str string
+		if json.Unmarshal(raw, &str) == nil {
+			value = []byte(str)
+		} else {
+			value = raw
+		}
+	}
+	if out != ui.FormatTable {
+		o := getOutput{Name: sec.Name, ARN: sec.ARN, VersionID: sec.VersionID, Stages: sec.Stages, CreatedDate: sec.CreatedDate.UTC(), Value: string(value)}
+		if binary && opts.Key == "" {
+			o.Value, o.Binary = base64.StdEncoding.EncodeToString(value), true
+		}
+		return ui.Print(f.IO, out, o, nil)
+	}
+	if _, err := f.IO.Out.Write(value); err != nil {
+		return err
+	}
+	if f.IO.IsStdoutTTY() {
+		fmt.Fprintln(f.IO.Out)
+	}
+	return nil
+}

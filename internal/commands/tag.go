@@ -1,0 +1,96 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+func init() {
+	register(func(f *Factory) *cobra.Command { return newTagCmd(f, nil) })
+	register(func(f *Factory) *cobra.Command { return newUntagCmd(f, nil) })
+}
+
+// TagOptions are the inputs of `secretctl tag` and `secretctl untag`.
+type TagOptions struct {
+	F    *Factory
+	Name string
+	Tags map[string]string
+	Keys []string
+}
+
+func newTagCmd(f *Factory, runF func(context.Context, *TagOptions) error) *cobra.Command {
+	opts := &TagOptions{F: f}
+	return &cobra.Command{
+		Use:   "tag NAME KEY=VALUE...",
+		Short: "Add or change a secret's tags",
+		Long: `Add tags to a secret, or change the value of existing ones. Tags are
+metadata: never put a secret in one.
+
+Examples:
+  secretctl tag prod/db team=payments env=prod
+
+Exit status:
+  0 tagged; 2 invalid tag, not found, marked for deletion, or a backend error.`,
+		Args: minArgs(2, "the secret NAME and at least one KEY=VALUE"),
+		RunE: func(c *cobra.Command, args []string) error {
+			opts.Name = args[0]
+			tags, err := parseTags(args[1:])
+			if err != nil {
+				return err
+			}
+			opts.Tags = tags
+			if runF != nil {
+				return runF(c.Context(), opts)
+			}
+			s, err := f.Store(c.Context())
+			if err != nil {
+				return err
+			}
+			if err := s.Tag(c.Context(), opts.Name, opts.Tags); err != nil {
+				return storeErr("tag", opts.Name, err)
+			}
+			fmt.Fprintln(f.IO.ErrOut, f.IO.Success(fmt.Sprintf("tagged %s", opts.Name)))
+			return nil
+		},
+	}
+}
+
+func newUntagCmd(f *Factory, runF func(context.Context, *TagOptions) error) *cobra.Command {
+	opts := &TagOptions{F: f}
+	return &cobra.Command{
+		Use:   "untag NAME KEY...",
+		Short: "Remove tags from a secret",
+		Long: `Remove tags from a secret. A key the secret does not have is not an error.
+
+Examples:
+  secretctl untag prod/db team env
+
+Exit status:
+  0 untagged; 2 not found, marked for deletion, or a backend error.`,
+		Args: minArgs(2, "the secret NAME and at least one KEY"),
+		RunE: func(c *cobra.Command, args []string) error {
+			opts.Name = args[0]
+			for _, k := range args[1:] {
+				if k == "" || strings.Contains(k, "=") {
+					return usageErrorf("untag: invalid tag key %q (give keys only)", k)
+				}
+			}
+			opts.Keys = args[1:]
+			if runF != nil {
+				return runF(c.Context(), opts)
+			}
+			s, err := f.Store(c.Context())
+			if err != nil {
+				return err
+			}
+			if err := s.Untag(c.Context(), opts.Name, opts.Keys); err != nil {
+				return storeErr("untag", opts.Name, err)
+			}
+			fmt.Fprintln(f.IO.ErrOut, f.IO.Success(fmt.Sprintf("untagged %s", opts.Name)))
+			return nil
+		},
+	}
+}

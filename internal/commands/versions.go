@@ -1,0 +1,79 @@
+package commands
+
+import (
+	"context"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/secretctl/secretctl/internal/store"
+	"github.com/secretctl/secretctl/internal/ui"
+)
+
+func init() { register(func(f *Factory) *cobra.Command { return newVersionsCmd(f, nil) }) }
+
+// VersionsOptions are the inputs of `secretctl versions`.
+type VersionsOptions struct {
+	F                 *Factory
+	Name              string
+	IncludeDeprecated bool
+}
+
+func newVersionsCmd(f *Factory, runF func(context.Context, *VersionsOptions) error) *cobra.Command {
+	opts := &VersionsOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "versions NAME",
+		Short: "List a secret's versions and their staging labels",
+		Long: `List a secret's versions, newest first, with their staging labels and dates.
+Versions with no label are deprecated and shown only with --include-deprecated.
+
+Examples:
+  secretctl versions prod/db
+  secretctl versions prod/db --include-deprecated -o json
+
+Exit status:
+  0 listed; 2 not found or a backend error.`,
+		Args: exactArgs(1, "the secret NAME"),
+		RunE: func(c *cobra.Command, args []string) error {
+			opts.Name = args[0]
+			if runF != nil {
+				return runF(c.Context(), opts)
+			}
+			return runVersions(c.Context(), opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.IncludeDeprecated, "include-deprecated", false, "include versions with no staging label")
+	return cmd
+}
+
+func runVersions(ctx context.Context, opts *VersionsOptions) error {
+	f := opts.F
+	out, err := outputFormat(f)
+	if err != nil {
+		return err
+	}
+	s, err := f.Store(ctx)
+	if err != nil {
+		return err
+	}
+	vs, err := s.Versions(ctx, opts.Name, opts.IncludeDeprecated)
+	if err != nil {
+		return storeErr("versions", opts.Name, err)
+	}
+	if vs == nil {
+		vs = []store.Version{}
+	}
+	sort.SliceStable(vs, func(i, j int) bool { return vs[i].CreatedDate.After(vs[j].CreatedDate) })
+	now := f.Now()
+	return ui.Print(f.IO, out, vs, func(t *ui.Table) {
+		t.Header("VERSION ID", "STAGES", "CREATED")
+		for _, v := range vs {
+			stages := strings.Join(v.Stages, ",")
+			if stages == "" {
+				stages = "-"
+			}
+			t.Row(v.VersionID, stages, f.IO.Time(v.CreatedDate, now))
+		}
+	})
+}
