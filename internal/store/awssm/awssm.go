@@ -1,0 +1,500 @@
+// Package awssm implements store.Store on AWS Secrets Manager through
+// aws-sdk-go-v2 (via the narrow awsx.SecretsManagerAPI).
+//
+// What proves it:
+//
+//   - Against kumo in-process, through the real SDK (awssm_kumo_test.go):
+//     CreateSecret (string, binary, no value, tags, description),
+//     GetSecretValue (by stage, version id, name and ARN), PutSecretValue
+//     (AWSCURRENT/AWSPREVIOUS movement), UpdateSecret (description),
+//     DescribeSecret, ListSecrets (paging with a small page size, name prefix,
+//     tags, IncludePlannedDeletion), DeleteSecret (recovery window and force),
+//     the marked-for-deletion errors, and storetest.Run with the Caps kumo
+//     needs. The AWS CLI reads back a secret written here when `aws` is
+//     installed.
+//   - Against recorded AWS responses replayed by awsxtest.Replay, which also
+//     asserts each request's shape (awssm_replay_test.go; files in
+//     testdata/aws): RestoreSecret, UpdateSecretVersionStage,
+//     ListSecretVersionIds (paging), TagResource, UntagResource,
+//     PutSecretValue with VersionStages=[AWSPENDING], ListSecrets with an
+//     empty page carrying a NextToken, CreateSecret with a ClientRequestToken,
+//     and error responses (ResourceNotFoundException, InvalidRequestException
+//     for a secret marked for deletion, AccessDeniedException,
+//     ThrottlingException retried by the SDK).
+package awssm
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+
+	"github.com/secretctl/secretctl/internal/awsx"
+	"github.com/secretctl/secretctl/internal/secret"
+	"github.com/secretctl/secretctl/internal/store"
+)
+
+var _ store.Store = (*Store)(nil)
+
+// Options tunes a Store.
+type Options struct {
+	// PageSize is MaxResults for ListSecrets and ListSecretVersionIds
+	// (1-100); 0 leaves it to AWS.
+	PageSize int32
+}
+
+// Store is store.Store on AWS Secrets Manager.
+type Store struct {
+	c    awsx.SecretsManagerAPI
+	opts Options
+}
+
+// New returns a Store that calls client.
+func New(client awsx.SecretsManagerAPI, opts Options) *Store {
+	return &Store{c: client, opts: opts}
+}
+
+func (s *Store) pageSize() *int32 {
+	if s.opts.PageSize <= 0 {
+		return nil
+	}
+	return aws.Int32(min(s.opts.PageSize, 100))
+}
+
+// optional returns nil for "" so the SDK leaves the field out.
+func optional(v string) *string {
+	if v == "" {
+		return nil
+	}
+	return aws.String(v)
+}
+
+func validateToken(tok string) error {
+	if tok != "" && (len(tok) < store.MinTokenLen || len(tok) > store.MaxTokenLen) {
+		return fmt.Errorf("%w: a ClientRequestToken has %d to %d characters", store.ErrInvalidParameter, store.MinTokenLen, store.MaxTokenLen)
+	}
+	return nil
+}
+
+// Create calls CreateSecret.
+func (s *Store) Create(ctx context.Context, name string, in store.CreateInput) (store.Ref, error) {
+	if err := store.ValidateName(name); err != nil {
+		return store.Ref{}, fmt.Errorf("create secret %s: %w", name, err)
+	}
+	if !in.Value.IsZero() {
+		if err := store.ValidateValue(in.Value); err != nil {
+			return store.Ref{}, fmt.Errorf("create secret %s: %w", name, err)
+		}
+	}
+	if err := validateToken(in.Token); err != nil {
+		return store.Ref{}, fmt.Errorf("create secret %s: %w", name, err)
+	}
+	if len(in.Description) > store.MaxDescriptionLen {
+		return store.Ref{}, fmt.Errorf("create secret %s: %w: a description has at most %d characters", name, store.ErrInvalidParameter, store.MaxDescriptionLen)
+	}
+	if len(in.Tags) > store.MaxTags {
+		return store.Ref{}, fmt.Errorf("create secret %s: %w: at most %d tags", name, store.ErrInvalidParameter, store.MaxTags)
+	}
+	input := &secretsmanager.CreateSecretInput{
+		Name:               aws.String(name),
+		ClientRequestToken: optional(in.Token),
+		Description:        optional(in.Description),
+		KmsKeyId:           optional(in.KmsKeyID),
+		Tags:               toTags(in.Tags),
+	}
+	if !in.Value.IsZero() {
+		setValue(in.Value, &input.SecretString, &input.SecretBinary)
+	}
+	out, err := s.c.CreateSecret(ctx, input)
+	if err != nil {
+		return store.Ref{}, fmt.Errorf("create secret %s: %w", name, awsx.Classify(err))
+	}
+	ref := store.Ref{ARN: aws.ToString(out.ARN), Name: aws.ToString(out.Name), VersionID: aws.ToString(out.VersionId)}
+	if ref.VersionID != "" {
+		ref.Stages = []string{store.StageCurrent} // the first version always gets AWSCURRENT
+	}
+	return ref, nil
+}
+
+// setValue fills SecretString or SecretBinary. This is one of the few places
+// a value is revealed: it leaves the process for AWS.
+func setValue(v secret.Value, str **string, bin *[]byte) {
+	if v.IsBinary() {
+		*bin = v.Reveal()
+		return
+	}
+	*str = aws.String(v.RevealString())
+}
+
+// Get calls GetSecretValue; with no version id or stage it reads AWSCURRENT.
+func (s *Store) Get(ctx context.Context, id string, o store.GetOptions) (store.Secret, error) {
+	out, err := s.c.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{
+		SecretId:     aws.String(id),
+		VersionId:    optional(o.VersionID),
+		VersionStage: optional(o.Stage),
+	})
+	if err != nil {
+		return store.Secret{}, fmt.Errorf("get secret %s: %w", id, awsx.Classify(err))
+	}
+	sec := store.Secret{
+		ARN:         aws.ToString(out.ARN),
+		Name:        aws.ToString(out.Name),
+		VersionID:   aws.ToString(out.VersionId),
+		Stages:      out.VersionStages,
+		CreatedDate: aws.ToTime(out.CreatedDate),
+	}
+	switch {
+	case out.SecretString != nil:
+		sec.Value = secret.New(*out.SecretString)
+	case out.SecretBinary != nil:
+		sec.Value = secret.NewBytes(out.SecretBinary, true)
+	}
+	return sec, nil
+}
+
+// Put calls PutSecretValue. Without o.Stages AWS moves AWSCURRENT to the new
+// version and AWSPREVIOUS to the old current one.
+func (s *Store) Put(ctx context.Context, id string, v secret.Value, o store.PutOptions) (store.Ref, error) {
+	if err := store.ValidateValue(v); err != nil {
+		return store.Ref{}, fmt.Errorf("put secret %s: %w", id, err)
+	}
+	if err := validateToken(o.Token); err != nil {
+		return store.Ref{}, fmt.Errorf("put secret %s: %w", id, err)
+	}
+	if len(o.Stages) > store.MaxLabels {
+		return store.Ref{}, fmt.Errorf("put secret %s: %w: at most %d staging labels", id, store.ErrInvalidParameter, store.MaxLabels)
+	}
+	input := &secretsmanager.PutSecretValueInput{
+		SecretId:           aws.String(id),
+		ClientRequestToken: optional(o.Token),
+		VersionStages:      o.Stages,
+	}
+	setValue(v, &input.SecretString, &input.SecretBinary)
+	out, err := s.c.PutSecretValue(ctx, input)
+	if err != nil {
+		return store.Ref{}, fmt.Errorf("put secret %s: %w", id, awsx.Classify(err))
+	}
+	return store.Ref{
+		ARN:       aws.ToString(out.ARN),
+		Name:      aws.ToString(out.Name),
+		VersionID: aws.ToString(out.VersionId),
+		Stages:    out.VersionStages,
+	}, nil
+}
+
+// Update calls UpdateSecret with the metadata fields that are set.
+func (s *Store) Update(ctx context.Context, id string, in store.UpdateInput) (store.Ref, error) {
+	if in.Description != nil && len(*in.Description) > store.MaxDescriptionLen {
+		return store.Ref{}, fmt.Errorf("update secret %s: %w: a description has at most %d characters", id, store.ErrInvalidParameter, store.MaxDescriptionLen)
+	}
+	out, err := s.c.UpdateSecret(ctx, &secretsmanager.UpdateSecretInput{
+		SecretId:    aws.String(id),
+		Description: in.Description,
+		KmsKeyId:    in.KmsKeyID,
+	})
+	if err != nil {
+		return store.Ref{}, fmt.Errorf("update secret %s: %w", id, awsx.Classify(err))
+	}
+	return store.Ref{ARN: aws.ToString(out.ARN), Name: aws.ToString(out.Name), VersionID: aws.ToString(out.VersionId)}, nil
+}
+
+// Describe calls DescribeSecret.
+func (s *Store) Describe(ctx context.Context, id string) (store.Meta, error) {
+	out, err := s.c.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(id)})
+	if err != nil {
+		return store.Meta{}, fmt.Errorf("describe secret %s: %w", id, awsx.Classify(err))
+	}
+	return store.Meta{
+		ARN:              aws.ToString(out.ARN),
+		Name:             aws.ToString(out.Name),
+		Description:      aws.ToString(out.Description),
+		KmsKeyID:         aws.ToString(out.KmsKeyId),
+		Tags:             fromTags(out.Tags),
+		CreatedDate:      aws.ToTime(out.CreatedDate),
+		LastChangedDate:  out.LastChangedDate,
+		LastAccessedDate: out.LastAccessedDate,
+		LastRotatedDate:  out.LastRotatedDate,
+		NextRotationDate: out.NextRotationDate,
+		DeletedDate:      out.DeletedDate,
+		RotationEnabled:  out.RotationEnabled,
+		RotationLambda:   aws.ToString(out.RotationLambdaARN),
+		RotationRules:    fromRules(out.RotationRules),
+		Versions:         labelled(out.VersionIdsToStages),
+	}, nil
+}
+
+func metaFromEntry(e types.SecretListEntry) store.Meta {
+	return store.Meta{
+		ARN:              aws.ToString(e.ARN),
+		Name:             aws.ToString(e.Name),
+		Description:      aws.ToString(e.Description),
+		KmsKeyID:         aws.ToString(e.KmsKeyId),
+		Tags:             fromTags(e.Tags),
+		CreatedDate:      aws.ToTime(e.CreatedDate),
+		LastChangedDate:  e.LastChangedDate,
+		LastAccessedDate: e.LastAccessedDate,
+		LastRotatedDate:  e.LastRotatedDate,
+		NextRotationDate: e.NextRotationDate,
+		DeletedDate:      e.DeletedDate,
+		RotationEnabled:  e.RotationEnabled,
+		RotationLambda:   aws.ToString(e.RotationLambdaARN),
+		RotationRules:    fromRules(e.RotationRules),
+		Versions:         labelled(e.SecretVersionsToStages),
+	}
+}
+
+// List pages through ListSecrets. The prefix and tags go to AWS as name,
+// tag-key and tag-value filters to narrow the listing, and are then checked
+// exactly here (AWS filters match prefixes and do not pair keys with
+// values). The result is sorted by name.
+func (s *Store) List(ctx context.Context, o store.ListOptions) ([]store.Meta, error) {
+	input := &secretsmanager.ListSecretsInput{
+		Filters:    listFilters(o),
+		MaxResults: s.pageSize(),
+	}
+	if o.IncludeDeleted {
+		input.IncludePlannedDeletion = aws.Bool(true)
+	}
+	var metas []store.Meta
+	// The paginator keeps going while NextToken is set, even after an empty page.
+	p := secretsmanager.NewListSecretsPaginator(s.c, input)
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list secrets: %w", awsx.Classify(err))
+		}
+		for _, e := range page.SecretList {
+			m := metaFromEntry(e)
+			if matches(m, o) {
+				metas = append(metas, m)
+			}
+		}
+	}
+	sort.Slice(metas, func(i, j int) bool { return metas[i].Name < metas[j].Name })
+	return metas, nil
+}
+
+func matches(m store.Meta, o store.ListOptions) bool {
+	if !strings.HasPrefix(m.Name, o.Prefix) {
+		return false
+	}
+	if m.DeletedDate != nil && !o.IncludeDeleted {
+		return false
+	}
+	for k, v := range o.Tags {
+		got, ok := m.Tags[k]
+		if !ok || got != v {
+			return false
+		}
+	}
+	return true
+}
+
+// filterValueOK reports whether v fits the ListSecrets filter value pattern
+// ^\!?[a-zA-Z0-9 :_@\/\+\=\.\-\!]*$ (without a leading "!", which negates).
+func filterValueOK(v string) bool {
+	if v == "" || len(v) > 512 || v[0] == '!' {
+		return false
+	}
+	for _, r := range v {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
+		case strings.ContainsRune(" :_@/+=.-!", r):
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// listFilters builds the server-side filters; values AWS could not accept
+// are left to the client-side check.
+func listFilters(o store.ListOptions) []types.Filter {
+	var fs []types.Filter
+	if filterValueOK(o.Prefix) {
+		fs = append(fs, types.Filter{Key: types.FilterNameStringTypeName, Values: []string{o.Prefix}})
+	}
+	var keys, values []string
+	for _, k := range slices.Sorted(maps.Keys(o.Tags)) {
+		if filterValueOK(k) {
+			keys = append(keys, k)
+		}
+		if filterValueOK(o.Tags[k]) {
+			values = append(values, o.Tags[k])
+		}
+	}
+	if len(keys) > 0 && len(keys) <= 10 {
+		fs = append(fs, types.Filter{Key: types.FilterNameStringTypeTagKey, Values: keys})
+	}
+	if len(values) > 0 && len(values) <= 10 {
+		fs = append(fs, types.Filter{Key: types.FilterNameStringTypeTagValue, Values: values})
+	}
+	return fs
+}
+
+// Versions pages through ListSecretVersionIds, newest first.
+func (s *Store) Versions(ctx context.Context, id string, includeDeprecated bool) ([]store.Version, error) {
+	input := &secretsmanager.ListSecretVersionIdsInput{SecretId: aws.String(id), MaxResults: s.pageSize()}
+	if includeDeprecated {
+		input.IncludeDeprecated = aws.Bool(true)
+	}
+	var vs []store.Version
+	p := secretsmanager.NewListSecretVersionIdsPaginator(s.c, input)
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list versions of secret %s: %w", id, awsx.Classify(err))
+		}
+		for _, v := range page.Versions {
+			vs = append(vs, store.Version{
+				VersionID:        aws.ToString(v.VersionId),
+				Stages:           v.VersionStages,
+				CreatedDate:      aws.ToTime(v.CreatedDate),
+				LastAccessedDate: v.LastAccessedDate,
+			})
+		}
+	}
+	sort.SliceStable(vs, func(i, j int) bool {
+		if !vs[i].CreatedDate.Equal(vs[j].CreatedDate) {
+			return vs[i].CreatedDate.After(vs[j].CreatedDate)
+		}
+		return vs[i].VersionID < vs[j].VersionID
+	})
+	return vs, nil
+}
+
+// UpdateStage calls UpdateSecretVersionStage.
+func (s *Store) UpdateStage(ctx context.Context, id string, m store.StageMove) (store.Ref, error) {
+	if m.Stage == "" {
+		return store.Ref{}, fmt.Errorf("update stage of secret %s: %w: a staging label is required", id, store.ErrInvalidParameter)
+	}
+	if m.MoveTo == "" && m.RemoveFrom == "" {
+		return store.Ref{}, fmt.Errorf("update stage of secret %s: %w: give a version to move %s to or remove it from", id, store.ErrInvalidParameter, m.Stage)
+	}
+	out, err := s.c.UpdateSecretVersionStage(ctx, &secretsmanager.UpdateSecretVersionStageInput{
+		SecretId:            aws.String(id),
+		VersionStage:        aws.String(m.Stage),
+		MoveToVersionId:     optional(m.MoveTo),
+		RemoveFromVersionId: optional(m.RemoveFrom),
+	})
+	if err != nil {
+		return store.Ref{}, fmt.Errorf("update stage %s of secret %s: %w", m.Stage, id, awsx.Classify(err))
+	}
+	return store.Ref{ARN: aws.ToString(out.ARN), Name: aws.ToString(out.Name), VersionID: m.MoveTo}, nil
+}
+
+// Delete calls DeleteSecret with a recovery window (7-30 days, default 30)
+// or, with o.Force, ForceDeleteWithoutRecovery. It returns the deletion date.
+func (s *Store) Delete(ctx context.Context, id string, o store.DeleteOptions) (store.Ref, time.Time, error) {
+	input := &secretsmanager.DeleteSecretInput{SecretId: aws.String(id)}
+	switch {
+	case o.Force && o.RecoveryDays != 0:
+		return store.Ref{}, time.Time{}, fmt.Errorf("delete secret %s: %w: a recovery window and force delete exclude each other", id, store.ErrInvalidParameter)
+	case o.Force:
+		input.ForceDeleteWithoutRecovery = aws.Bool(true)
+	default:
+		days := o.RecoveryDays
+		if days == 0 {
+			days = store.DefaultRecovery
+		}
+		if days < store.MinRecovery || days > store.MaxRecovery {
+			return store.Ref{}, time.Time{}, fmt.Errorf("delete secret %s: %w: the recovery window is %d to %d days, not %d",
+				id, store.ErrInvalidParameter, store.MinRecovery, store.MaxRecovery, days)
+		}
+		input.RecoveryWindowInDays = aws.Int64(int64(days))
+	}
+	out, err := s.c.DeleteSecret(ctx, input)
+	if err != nil {
+		return store.Ref{}, time.Time{}, fmt.Errorf("delete secret %s: %w", id, awsx.Classify(err))
+	}
+	return store.Ref{ARN: aws.ToString(out.ARN), Name: aws.ToString(out.Name)}, aws.ToTime(out.DeletionDate), nil
+}
+
+// Restore calls RestoreSecret.
+func (s *Store) Restore(ctx context.Context, id string) (store.Ref, error) {
+	out, err := s.c.RestoreSecret(ctx, &secretsmanager.RestoreSecretInput{SecretId: aws.String(id)})
+	if err != nil {
+		return store.Ref{}, fmt.Errorf("restore secret %s: %w", id, awsx.Classify(err))
+	}
+	return store.Ref{ARN: aws.ToString(out.ARN), Name: aws.ToString(out.Name)}, nil
+}
+
+// Tag calls TagResource, which adds or overwrites tags.
+func (s *Store) Tag(ctx context.Context, id string, tags map[string]string) error {
+	if len(tags) == 0 {
+		return nil
+	}
+	if len(tags) > store.MaxTags {
+		return fmt.Errorf("tag secret %s: %w: at most %d tags", id, store.ErrInvalidParameter, store.MaxTags)
+	}
+	if _, err := s.c.TagResource(ctx, &secretsmanager.TagResourceInput{SecretId: aws.String(id), Tags: toTags(tags)}); err != nil {
+		return fmt.Errorf("tag secret %s: %w", id, awsx.Classify(err))
+	}
+	return nil
+}
+
+// Untag calls UntagResource; absent keys are not an error.
+func (s *Store) Untag(ctx context.Context, id string, keys []string) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	if _, err := s.c.UntagResource(ctx, &secretsmanager.UntagResourceInput{SecretId: aws.String(id), TagKeys: keys}); err != nil {
+		return fmt.Errorf("untag secret %s: %w", id, awsx.Classify(err))
+	}
+	return nil
+}
+
+func toTags(m map[string]string) []types.Tag {
+	if len(m) == 0 {
+		return nil
+	}
+	tags := make([]types.Tag, 0, len(m))
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		tags = append(tags, types.Tag{Key: aws.String(k), Value: aws.String(m[k])})
+	}
+	return tags
+}
+
+func fromTags(tags []types.Tag) map[string]string {
+	if len(tags) == 0 {
+		return nil
+	}
+	m := make(map[string]string, len(tags))
+	for _, t := range tags {
+		m[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
+	return m
+}
+
+func fromRules(r *types.RotationRulesType) *store.RotationRules {
+	if r == nil {
+		return nil
+	}
+	return &store.RotationRules{
+		AutomaticallyAfterDays: aws.ToInt64(r.AutomaticallyAfterDays),
+		ScheduleExpression:     aws.ToString(r.ScheduleExpression),
+		Duration:               aws.ToString(r.Duration),
+	}
+}
+
+// labelled keeps the versions that carry a label, as VersionIdsToStages does
+// on AWS (some emulators also list deprecated versions with no labels).
+func labelled(m map[string][]string) map[string][]string {
+	out := make(map[string][]string, len(m))
+	for id, stages := range m {
+		if len(stages) > 0 {
+			out[id] = slices.Clone(stages)
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
