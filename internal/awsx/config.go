@@ -13,6 +13,7 @@ import (
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/smithy-go"
 )
 
 // Retry modes accepted by Options.RetryMode.
@@ -95,20 +96,24 @@ func Load(ctx context.Context, o Options) (aws.Config, error) {
 	// The retryer is always the SDK's own, built from the mode and attempts
 	// resolved above (flag > env > profile > default), never a hand-rolled loop.
 	mode, attempts := cfg.RetryMode, cfg.RetryMaxAttempts
-	cfg.Retryer = func() aws.Retryer { return newRetryer(mode, attempts) }
+	cfg.Retryer = func() aws.Retryer { return NewRetryer(mode, attempts) }
 	if o.UserAgentVersion != "" {
 		cfg.APIOptions = append(cfg.APIOptions, awsmiddleware.AddUserAgentKeyValue("secretctl", o.UserAgentVersion))
 	}
 	return cfg, nil
 }
 
-// newRetryer returns retry.NewStandard or retry.NewAdaptiveMode; attempts 0
-// keeps the SDK default (3).
-func newRetryer(mode aws.RetryMode, attempts int) aws.Retryer {
+// NewRetryer returns the SDK's retryer for mode: retry.NewStandard, or
+// retry.NewAdaptiveMode for "adaptive". maxAttempts 0 keeps the SDK default
+// (3). One change from the SDK defaults: LimitExceededException is not
+// retried, because in Secrets Manager it means a quota (too many versions or
+// labels), not a throttle, and retrying cannot succeed.
+func NewRetryer(mode aws.RetryMode, maxAttempts int) aws.Retryer {
 	std := func(so *retry.StandardOptions) {
-		if attempts > 0 {
-			so.MaxAttempts = attempts
+		if maxAttempts > 0 {
+			so.MaxAttempts = maxAttempts
 		}
+		so.Retryables = append([]retry.IsErrorRetryable{noRetryQuota{}}, so.Retryables...)
 	}
 	if mode == aws.RetryModeAdaptive {
 		return retry.NewAdaptiveMode(func(ao *retry.AdaptiveModeOptions) {
@@ -116,6 +121,18 @@ func newRetryer(mode aws.RetryMode, attempts int) aws.Retryer {
 		})
 	}
 	return retry.NewStandard(std)
+}
+
+// noRetryQuota stops the retryer at LimitExceededException, which the SDK
+// counts among throttling codes.
+type noRetryQuota struct{}
+
+func (noRetryQuota) IsErrorRetryable(err error) aws.Ternary {
+	var ae smithy.APIError
+	if errors.As(err, &ae) && ae.ErrorCode() == "LimitExceededException" {
+		return aws.FalseTernary
+	}
+	return aws.UnknownTernary
 }
 
 // configError shortens config-loading errors to one readable line.

@@ -6,9 +6,10 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/sivchari/kumo"
+
+	"github.com/secretctl/secretctl/internal/awsx"
 )
 
 // Region is the region Config uses; kumo builds its ARNs with us-east-1.
@@ -25,7 +26,7 @@ func StartKumo(t testing.TB) (endpoint string) {
 }
 
 // Config returns an aws.Config for endpoint with dummy static credentials,
-// region us-east-1 and the SDK's standard retryer. It reads no environment
+// region us-east-1 and awsx.NewRetryer's standard retryer. It reads no environment
 // or shared config file. Use it with awsx.NewClients(cfg, endpoint), or pass
 // it to NewFromConfig with BaseEndpoint set to endpoint.
 func Config(t testing.TB, endpoint string) aws.Config {
@@ -34,6 +35,6 @@ func Config(t testing.TB, endpoint string) aws.Config {
 		Region:       Region,
 		Credentials:  aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider("AKIDSECRETCTLTEST", "secretctl-test-secret", "")),
 		BaseEndpoint: aws.String(endpoint),
-		Retryer:      func() aws.Retryer { return retry.NewStandard() },
+		Retryer:      func() aws.Retryer { return awsx.NewRetryer(aws.RetryModeStandard, 0) },
 	}
 }

@@ -20,7 +20,7 @@ type Exchange struct {
 	Want   map[string]any // body fields that must be present with exactly these (JSON) values
 	Absent []string       // body fields that must not be present
 	Status int            // response status; 0 means 200
-	File   string         // response body file, relative to the Replay directory
+	File   string         // response body file, relative to the Replay directory (sent as is, even empty)
 	Body   string         // inline response body when File is empty ("{}" when both are empty)
 }
 
@@ -32,12 +32,13 @@ type Exchange struct {
 type Replay struct {
 	URL string
 
-	t      testing.TB
-	dir    string
-	mu     sync.Mutex
-	script []Exchange
-	next   int
-	bodies []map[string]any
+	t       testing.TB
+	dir     string
+	mu      sync.Mutex
+	script  []Exchange
+	next    int
+	bodies  []map[string]any
+	headers []http.Header
 }
 
 // NewReplay starts a Replay server reading response files from dir.
@@ -64,6 +65,13 @@ func (r *Replay) Requests() []map[string]any {
 	return append([]map[string]any(nil), r.bodies...)
 }
 
+// Headers returns the request headers received so far.
+func (r *Replay) Headers() []http.Header {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]http.Header(nil), r.headers...)
+}
+
 func (r *Replay) serve(w http.ResponseWriter, req *http.Request) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -82,6 +90,7 @@ func (r *Replay) serve(w http.ResponseWriter, req *http.Request) {
 		r.t.Errorf("replay %s: request body is not a JSON object: %v", target, err)
 	}
 	r.bodies = append(r.bodies, body)
+	r.headers = append(r.headers, req.Header.Clone())
 	if req.Method != http.MethodPost {
 		r.t.Errorf("replay %s: method %s, want POST", target, req.Method)
 	}
@@ -118,7 +127,7 @@ func (r *Replay) serve(w http.ResponseWriter, req *http.Request) {
 		}
 		resp = b
 	}
-	if len(bytes.TrimSpace(resp)) == 0 {
+	if ex.File == "" && len(bytes.TrimSpace(resp)) == 0 {
 		resp = []byte("{}")
 	}
 	status := ex.Status
