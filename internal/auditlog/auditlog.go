@@ -1,0 +1,217 @@
+// Package auditlog is the local store's append-only, hash-chained access log.
+//
+// The log is a JSON Lines file (one Record a line, 0600), readable and
+// editable by hand on purpose: the chain makes any edit evident. Each record
+// has the shape of a CloudTrail event (eventVersion, eventTime, eventName,
+// userIdentity, requestParameters, errorCode, ...) so the same tooling reads
+// local and AWS events, plus three chain fields:
+//
+//	seq       1, 2, 3, ... with no gaps
+//	prevHash  the hash of the record before (64 zeros for seq 1)
+//	hash      hex SHA-256 of the record's canonical JSON without "hash"
+//
+// The canonical JSON is the record parsed into generic JSON values and
+// marshalled again with sorted keys, so every field of the line, including
+// fields added by hand, is covered.
+//
+// The chain alone cannot show that records were cut from the end, or that
+// the whole file was rewritten consistently. The writer therefore keeps the
+// chain Head (last seq, its hash and the byte length of the file) somewhere
+// else, in the local store's database, updated in the same transaction as
+// the operation the record describes. Verify compares the file with that
+// head. The guarantee is tamper evidence against changes to the log file
+// alone; someone who can rewrite both the file and the database can forge
+// a history.
+//
+// Writers: Append seals a record after a head and writes it. Readers: Read
+// streams records; Verify checks a whole file against a head and names each
+// record that was edited, deleted, inserted or reordered.
+package auditlog
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+)
+
+// Field values shared by every local record.
+const (
+	EventVersion = "1.09"
+	EventSource  = "secretctl.local"
+	EventType    = "AwsApiCall"
+	ResourceType = "AWS::SecretsManager::Secret"
+	IdentityType = "LocalUser"
+)
+
+// GenesisHash is the prevHash of the first record.
+var GenesisHash = strings.Repeat("0", 64)
+
+// MaxLine is the longest line Read and Verify accept.
+const MaxLine = 1 << 20
+
+// Record is one access event, shaped like a CloudTrail record. It never
+// carries a secret value.
+type Record struct {
+	EventVersion      string         `json:"eventVersion"`
+	EventTime         time.Time      `json:"eventTime"`
+	EventSource       string         `json:"eventSource"`
+	EventName         string         `json:"eventName"`
+	EventType         string         `json:"eventType"`
+	UserIdentity      UserIdentity   `json:"userIdentity"`
+	SourceIPAddress   string         `json:"sourceIPAddress"`
+	UserAgent         string         `json:"userAgent"`
+	RequestParameters map[string]any `json:"requestParameters"`
+	ResponseElements  map[string]any `json:"responseElements"`
+	ErrorCode         string         `json:"errorCode,omitempty"`
+	ErrorMessage      string         `json:"errorMessage,omitempty"`
+	ReadOnly          bool           `json:"readOnly"`
+	EventID           string         `json:"eventID"`
+	Resources         []Resource     `json:"resources,omitempty"`
+	Seq               uint64         `json:"seq"`
+	PrevHash          string         `json:"prevHash"`
+	Hash              string         `json:"hash,omitempty"`
+}
+
+// UserIdentity names the local user who made the call.
+type UserIdentity struct {
+	Type        string `json:"type"`
+	UserName    string `json:"userName"`
+	PrincipalID string `json:"principalId"`
+	Host        string `json:"host,omitempty"`
+}
+
+// Resource is a secret a record refers to.
+type Resource struct {
+	ARN  string `json:"ARN"`
+	Type string `json:"type"`
+}
+
+// Failed reports whether the call failed.
+func (r Record) Failed() bool { return r.ErrorCode != "" }
+
+// SecretID returns requestParameters.secretId, or "".
+func (r Record) SecretID() string {
+	s, _ := r.RequestParameters["secretId"].(string)
+	return s
+}
+
+// Head is the end of the chain as the writer committed it.
+type Head struct {
+	Seq    uint64 `json:"seq"`    // seq of the last record; 0 for an empty log
+	Hash   string `json:"hash"`   // hash of the last record; GenesisHash for an empty log
+	Offset int64  `json:"offset"` // length of the log in bytes
+}
+
+// EmptyHead is the head of a log with no records.
+func EmptyHead() Head { return Head{Hash: GenesisHash} }
+
+// Hash returns the hex SHA-256 of the canonical form of line (a JSON object),
+// ignoring its "hash" field.
+func Hash(line []byte) (string, error) {
+	var m map[string]any
+	dec := json.NewDecoder(bytes.NewReader(line))
+	dec.UseNumber()
+	if err := dec.Decode(&m); err != nil {
+		return "", fmt.Errorf("parse record: %w", err)
+	}
+	if dec.More() {
+		return "", errors.New("parse record: trailing data after the JSON object")
+	}
+	delete(m, "hash")
+	canon, err := json.Marshal(m) // map keys are sorted, recursively
+	if err != nil {
+		return "", fmt.Errorf("canonicalise record: %w", err)
+	}
+	sum := sha256.Sum256(canon)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+// Seal chains rec after head: it sets Seq, PrevHash and Hash, and returns
+// the line to write (with its newline). It does not change Offset.
+func Seal(rec Record, head Head) (Record, []byte, error) {
+	rec.Seq = head.Seq + 1
+	rec.PrevHash = head.Hash
+	if rec.PrevHash == "" {
+		rec.PrevHash = GenesisHash
+	}
+	rec.Hash = ""
+	rec.EventTime = rec.EventTime.UTC().Truncate(time.Second)
+	unsigned, err := json.Marshal(rec)
+	if err != nil {
+		return Record{}, nil, fmt.Errorf("encode record: %w", err)
+	}
+	if rec.Hash, err = Hash(unsigned); err != nil {
+		return Record{}, nil, err
+	}
+	line, err := json.Marshal(rec)
+	if err != nil {
+		return Record{}, nil, fmt.Errorf("encode record: %w", err)
+	}
+	return rec, append(line, '\n'), nil
+}
+
+// Append seals rec after head and writes it to f, the log file, at
+// head.Offset: bytes beyond the committed offset (left by a crash between
+// the write and the commit of the head) are dropped first. If the file is
+// shorter than head.Offset (someone cut it), the record goes at its end and
+// Verify will report the loss. The file is synced before Append returns.
+// It returns the sealed record and the new head, which the caller commits.
+func Append(f *os.File, head Head, rec Record) (Record, Head, error) {
+	rec, line, err := Seal(rec, head)
+	if err != nil {
+		return Record{}, Head{}, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		return Record{}, Head{}, fmt.Errorf("stat audit log: %w", err)
+	}
+	end := st.Size()
+	if end > head.Offset {
+		if err := f.Truncate(head.Offset); err != nil {
+			return Record{}, Head{}, fmt.Errorf("drop uncommitted audit records: %w", err)
+		}
+		end = head.Offset
+	}
+	if _, err := f.WriteAt(line, end); err != nil {
+		return Record{}, Head{}, fmt.Errorf("write audit log: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		return Record{}, Head{}, fmt.Errorf("sync audit log: %w", err)
+	}
+	return rec, Head{Seq: rec.Seq, Hash: rec.Hash, Offset: end + int64(len(line))}, nil
+}
+
+// Read streams the records of a log to fn, in file order, stopping at the
+// first error fn returns. Blank lines are skipped; a line that is not a
+// record is an error naming its line number.
+func Read(r io.Reader, fn func(Record) error) error {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64*1024), MaxLine)
+	n := 0
+	for sc.Scan() {
+		n++
+		line := bytes.TrimSpace(sc.Bytes())
+		if len(line) == 0 {
+			continue
+		}
+		var rec Record
+		if err := json.Unmarshal(line, &rec); err != nil {
+			return fmt.Errorf("read audit log line %d: %w", n, err)
+		}
+		if err := fn(rec); err != nil {
+			return err
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("read audit log: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,418 @@
+// Package local is secretctl's embedded default store: an encrypted SQLite
+// database in a home directory that follows the AWS Secrets Manager
+// semantics of store.Store (docs/aws-semantics.md §1), with a local,
+// hash-chained access log.
+//
+// # Files
+//
+//	<home>/store.db (+ -wal, -shm)  the database, 0600; the home is 0700
+//	<home>/key.txt                  the age X25519 identity (key-file mode), 0600
+//	<home>/audit.log                the access log, JSON Lines, 0600 (package auditlog)
+//
+// Local ARNs use the fixed region "local" and account "000000000000":
+// arn:aws:secretsmanager:local:000000000000:secret:<name>-<6 random [A-Za-z0-9]>.
+//
+// # Encryption
+//
+// Envelope encryption. A random 32-byte data key is sealed with age, either
+// to the X25519 identity in the key file (the default, created on first use)
+// or, when Options.Passphrase is set at creation, with age's scrypt
+// passphrase recipient; the sealed key sits in the settings table with the
+// mode. Each value is sealed with the data key by XChaCha20-Poly1305 under
+// associated data that binds it to the secret's ARN and the version id, so
+// a ciphertext copied to another secret or version does not open. Values
+// exist in plaintext only in memory: the database, its WAL and the log only
+// ever see ciphertext. The key is unlocked on the first operation that needs
+// it (Describe and List do not), so a wrong key shows up as a failed,
+// logged operation wrapping store.ErrDecryption.
+//
+// # Design
+//
+// Each secret is one row: its metadata, versions, labels and sealed values
+// as a JSON record. The semantics of every operation are methods on that
+// record with no I/O (record.go); the persistence layer loads the record,
+// applies one, and saves it inside one transaction. Every operation, reads
+// included, runs in a BEGIN IMMEDIATE transaction, so writers are
+// serialised across processes (WAL mode, busy_timeout), and appends exactly
+// one audit record in that same transaction: the chain head (seq, hash,
+// file length) lives in the database, the log line is written and synced
+// before COMMIT, and bytes a crash left beyond the committed length are
+// dropped at the next write. A failed operation rolls back its own changes
+// (a savepoint) but still commits its audit record.
+//
+// Secrets whose recovery window has passed are purged at the start of the
+// next operation. Deprecated versions beyond 100 are purged once they are
+// a day old, as AWS does.
+package local
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"filippo.io/age"
+	_ "modernc.org/sqlite" // the pure-Go SQLite driver
+
+	"github.com/secretctl/secretctl/internal/auditlog"
+	"github.com/secretctl/secretctl/internal/secret"
+	"github.com/secretctl/secretctl/internal/store"
+)
+
+// File names inside the home directory.
+const (
+	DBFile    = "store.db"
+	KeyFile   = "key.txt"
+	AuditFile = "audit.log"
+)
+
+const schema = `
+CREATE TABLE IF NOT EXISTS settings (k TEXT PRIMARY KEY, v BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS secrets (
+	arn        TEXT PRIMARY KEY,
+	name       TEXT NOT NULL UNIQUE,
+	deleted_at INTEGER,
+	record     BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS audit_head (
+	id     INTEGER PRIMARY KEY CHECK (id = 1),
+	seq    INTEGER NOT NULL,
+	hash   TEXT NOT NULL,
+	offset INTEGER NOT NULL
+);`
+
+// Options configure Open and Init.
+type Options struct {
+	Home       string           // the store's directory; required
+	KeyFile    string           // the age identity; default <Home>/key.txt
+	Passphrase string           // SECRETCTL_PASSPHRASE: seal the data key with it instead of a key file
+	Now        func() time.Time // default time.Now
+	Actor      Actor            // who the audit log names; default CurrentActor("dev")
+}
+
+// Actor is the caller the audit log records.
+type Actor struct {
+	UserName    string // OS user name
+	PrincipalID string // OS uid
+	Host        string // host name
+	UserAgent   string // "secretctl/<version>"
+}
+
+// CurrentActor describes the OS user running this process.
+func CurrentActor(version string) Actor {
+	a := Actor{UserAgent: "secretctl/" + version, PrincipalID: strconv.Itoa(os.Getuid())}
+	if u, err := user.Current(); err == nil {
+		a.UserName = u.Username
+	}
+	if a.UserName == "" {
+		a.UserName = os.Getenv("USER")
+	}
+	if h, err := os.Hostname(); err == nil {
+		a.Host = h
+	}
+	return a
+}
+
+// Store is the local store. It is safe for concurrent use, and several
+// processes may use one home at once.
+type Store struct {
+	opts    Options
+	db      *sql.DB
+	log     *os.File
+	dbPath  string
+	keyPath string
+	logPath string
+	created bool
+	mode    string
+	sealed  []byte
+
+	mu      sync.Mutex // serialises this process's operations; BEGIN IMMEDIATE does it across processes
+	dataKey []byte
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Init creates the store and its key if they do not exist. It reports
+// whether it created them and where the key file is ("" in passphrase mode).
+func Init(ctx context.Context, opts Options) (created bool, keyPath string, err error) {
+	s, err := Open(ctx, opts)
+	if err != nil {
+		return false, "", err
+	}
+	created, keyPath = s.Created()
+	return created, keyPath, s.Close()
+}
+
+// Open opens the store in opts.Home, creating it (and the key file, unless
+// a passphrase is given) when missing; Created tells whether it did. Open
+// does not unlock the key: the first operation that needs it does.
+func Open(ctx context.Context, opts Options) (*Store, error) {
+	if opts.Home == "" {
+		return nil, errors.New("open local store: no home directory")
+	}
+	if opts.KeyFile == "" {
+		opts.KeyFile = filepath.Join(opts.Home, KeyFile)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Actor == (Actor{}) {
+		opts.Actor = CurrentActor("dev")
+	}
+	if err := os.MkdirAll(opts.Home, 0o700); err != nil {
+		return nil, fmt.Errorf("open local store: %w", err)
+	}
+	s := &Store{opts: opts, dbPath: filepath.Join(opts.Home, DBFile), logPath: filepath.Join(opts.Home, AuditFile)}
+	// Create the file first so SQLite (and its -wal/-shm, which copy the
+	// database's mode) never make it with wider permissions.
+	f, err := os.OpenFile(s.dbPath, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open local store: %w", err)
+	}
+	f.Close()
+	db, err := openDB(s.dbPath)
+	if err != nil {
+		return nil, err
+	}
+	s.db = db
+	if err := s.setup(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	s.log, err = os.OpenFile(s.logPath, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open audit log: %w", err)
+	}
+	return s, nil
+}
+
+func openDB(path string) (*sql.DB, error) {
+	dsn := path + "?_pragma=busy_timeout(60000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(ON)&_txlock=immediate"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open local store: %w", err)
+	}
+	db.SetMaxOpenConns(1) // operations are serialised anyway; one connection keeps locking simple
+	return db, nil
+}
+
+// setup creates the schema and, on a new store, the data key and the
+// audit head, all in one transaction so concurrent first opens agree.
+func (s *Store) setup(ctx context.Context) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("open local store: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, schema); err != nil {
+		return fmt.Errorf("create local store schema: %w", err)
+	}
+	var mode string
+	err = tx.QueryRowContext(ctx, `SELECT v FROM settings WHERE k = 'mode'`).Scan(&mode)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		if err := s.create(ctx, tx); err != nil {
+			return err
+		}
+	case err != nil:
+		return fmt.Errorf("open local store: %w", err)
+	default:
+		s.mode = mode
+		if err := tx.QueryRowContext(ctx, `SELECT v FROM settings WHERE k = 'datakey'`).Scan(&s.sealed); err != nil {
+			return fmt.Errorf("open local store: read sealed key: %w", err)
+		}
+		if mode == modeKeyFile {
+			s.keyPath = s.opts.KeyFile
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("open local store: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) create(ctx context.Context, tx *sql.Tx) error {
+	key := make([]byte, dataKeyLen)
+	if _, err := rand.Read(key); err != nil {
+		return fmt.Errorf("create data key: %w", err)
+	}
+	var r age.Recipient
+	if s.opts.Passphrase != "" {
+		sr, err := age.NewScryptRecipient(s.opts.Passphrase)
+		if err != nil {
+			return fmt.Errorf("create local store: %w", err)
+		}
+		sr.SetWorkFactor(scryptWorkFactor)
+		r, s.mode = sr, modePassphrase
+	} else {
+		id, _, err := loadOrCreateIdentity(s.opts.KeyFile)
+		if err != nil {
+			return err
+		}
+		r, s.mode, s.keyPath = id.Recipient(), modeKeyFile, s.opts.KeyFile
+	}
+	sealed, err := sealDataKey(key, r)
+	if err != nil {
+		return err
+	}
+	s.sealed, s.dataKey, s.created = sealed, key, true
+	for k, v := range map[string]any{"format": "1", "mode": s.mode, "datakey": sealed} {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO settings (k, v) VALUES (?, ?)`, k, v); err != nil {
+			return fmt.Errorf("create local store: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO audit_head (id, seq, hash, offset) VALUES (1, 0, ?, 0)`, auditlog.GenesisHash); err != nil {
+		return fmt.Errorf("create local store: %w", err)
+	}
+	// A log left from an earlier store would be cut by the new head: keep it aside.
+	if st, err := os.Stat(s.logPath); err == nil && st.Size() > 0 {
+		old := filepath.Join(s.opts.Home, fmt.Sprintf("audit-%d.log", s.opts.Now().Unix()))
+		if err := os.Rename(s.logPath, old); err != nil {
+			return fmt.Errorf("move old audit log aside: %w", err)
+		}
+	}
+	return nil
+}
+
+// Created reports whether Open created the store, and the key file path
+// (empty in passphrase mode), so a CLI can print a one-line notice.
+func (s *Store) Created() (bool, string) { return s.created, s.keyPath }
+
+// Home returns the store's directory.
+func (s *Store) Home() string { return s.opts.Home }
+
+// AuditLogPath returns the path of the access log.
+func (s *Store) AuditLogPath() string { return s.logPath }
+
+// Close closes the database and the log.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	clear(s.dataKey)
+	s.dataKey = nil
+	return errors.Join(s.db.Close(), s.log.Close())
+}
+
+// key returns the data key, unlocking it on first use. Callers hold s.mu.
+func (s *Store) key() ([]byte, error) {
+	if s.dataKey != nil {
+		return s.dataKey, nil
+	}
+	var id age.Identity
+	switch s.mode {
+	case modePassphrase:
+		if s.opts.Passphrase == "" {
+			return nil, fmt.Errorf("cannot unlock the local store: it is protected by a passphrase; set SECRETCTL_PASSPHRASE: %w", store.ErrDecryption)
+		}
+		sid, err := age.NewScryptIdentity(s.opts.Passphrase)
+		if err != nil {
+			return nil, fmt.Errorf("unlock local store: %w", err)
+		}
+		id = sid
+	case modeKeyFile:
+		xid, err := readIdentity(s.keyPath)
+		if err != nil {
+			return nil, err
+		}
+		id = xid
+	default:
+		return nil, fmt.Errorf("unlock local store: unknown key mode %q", s.mode)
+	}
+	key, err := openDataKey(s.sealed, id)
+	if err != nil {
+		return nil, err
+	}
+	s.dataKey = key
+	return key, nil
+}
+
+// storeCrypter seals and opens values with the store's data key.
+type storeCrypter struct{ s *Store }
+
+func (c storeCrypter) seal(arn, versionID string, v secret.Value) ([]byte, error) {
+	key, err := c.s.key()
+	if err != nil {
+		return nil, err
+	}
+	return sealValue(key, v.Reveal(), valueAD(arn, versionID, v.IsBinary()))
+}
+
+func (c storeCrypter) open(arn string, ver *version) (secret.Value, error) {
+	key, err := c.s.key()
+	if err != nil {
+		return secret.Value{}, err
+	}
+	plain, err := openValue(key, ver.Sealed, valueAD(arn, ver.ID, ver.Binary))
+	if err != nil {
+		return secret.Value{}, err
+	}
+	v := secret.NewBytes(plain, ver.Binary)
+	clear(plain)
+	return v, nil
+}
+
+// AuditHead returns the committed head of the access log's chain.
+func (s *Store) AuditHead(ctx context.Context) (auditlog.Head, error) {
+	return readHead(ctx, s.db)
+}
+
+// VerifyAudit checks the access log against its committed head.
+func (s *Store) VerifyAudit(ctx context.Context) (auditlog.Result, error) {
+	return verifyFiles(ctx, s.db, s.logPath)
+}
+
+// VerifyAudit checks the access log of the store in home against the head
+// in its database, without creating or unlocking anything.
+func VerifyAudit(ctx context.Context, home string) (auditlog.Result, error) {
+	dbPath := filepath.Join(home, DBFile)
+	if _, err := os.Stat(dbPath); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return auditlog.Result{}, fmt.Errorf("verify audit log: no local store in %s: %w", home, store.ErrNotFound)
+		}
+		return auditlog.Result{}, fmt.Errorf("verify audit log: %w", err)
+	}
+	db, err := openDB(dbPath)
+	if err != nil {
+		return auditlog.Result{}, err
+	}
+	defer db.Close()
+	return verifyFiles(ctx, db, filepath.Join(home, AuditFile))
+}
+
+func readHead(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}) (auditlog.Head, error) {
+	var h auditlog.Head
+	if err := q.QueryRowContext(ctx, `SELECT seq, hash, offset FROM audit_head WHERE id = 1`).Scan(&h.Seq, &h.Hash, &h.Offset); err != nil {
+		return auditlog.Head{}, fmt.Errorf("read audit head: %w", err)
+	}
+	return h, nil
+}
+
+// verifyFiles reads the head first, then the log: a record written after
+// the head was read can only show up as uncommitted, never as a loss.
+func verifyFiles(ctx context.Context, db *sql.DB, logPath string) (auditlog.Result, error) {
+	head, err := readHead(ctx, db)
+	if err != nil {
+		return auditlog.Result{}, fmt.Errorf("verify audit log: %w", err)
+	}
+	f, err := os.Open(logPath)
+	if errors.Is(err, fs.ErrNotExist) {
+		return auditlog.Verify(strings.NewReader(""), head)
+	}
+	if err != nil {
+		return auditlog.Result{}, fmt.Errorf("verify audit log: %w", err)
+	}
+	defer f.Close()
+	return auditlog.Verify(f, head)
+}

@@ -1,0 +1,640 @@
+package local
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/secretctl/secretctl/internal/auditlog"
+	"github.com/secretctl/secretctl/internal/secret"
+	"github.com/secretctl/secretctl/internal/store"
+)
+
+// call is one operation as the audit log sees it. The operation fills in
+// arn and resp as it learns them.
+type call struct {
+	event    string
+	readOnly bool
+	params   map[string]any
+	arn      string
+	resp     map[string]any
+}
+
+// txn is one operation's transaction.
+type txn struct {
+	ctx context.Context
+	tx  *sql.Tx
+	now time.Time
+	s   *Store
+}
+
+// run executes fn inside one BEGIN IMMEDIATE transaction and appends the
+// audit record of c in it. fn's own writes are undone when it fails; the
+// audit record is committed either way. It returns fn's error.
+func (s *Store) run(ctx context.Context, c *call, fn func(t *txn) error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	// Once the lock is taken the operation and its record complete together.
+	ctx = context.WithoutCancel(ctx)
+	now := s.opts.Now().UTC()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("lock local store: %w", err)
+	}
+	defer tx.Rollback()
+	t := &txn{ctx: ctx, tx: tx, now: now, s: s}
+	if err := t.purge(); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `SAVEPOINT op`); err != nil {
+		return fmt.Errorf("local store: %w", err)
+	}
+	opErr := fn(t)
+	if opErr != nil {
+		if _, err := tx.ExecContext(ctx, `ROLLBACK TO op`); err != nil {
+			return errors.Join(opErr, fmt.Errorf("roll back failed operation: %w", err))
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `RELEASE op`); err != nil {
+		return errors.Join(opErr, fmt.Errorf("local store: %w", err))
+	}
+	head, err := readHead(ctx, tx)
+	if err != nil {
+		return errors.Join(opErr, err)
+	}
+	_, next, err := auditlog.Append(s.log, head, s.auditRecord(c, now, opErr))
+	if err != nil {
+		return errors.Join(opErr, fmt.Errorf("append audit record: %w", err))
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET seq = ?, hash = ?, offset = ? WHERE id = 1`, next.Seq, next.Hash, next.Offset); err != nil {
+		return errors.Join(opErr, fmt.Errorf("update audit head: %w", err))
+	}
+	if err := tx.Commit(); err != nil {
+		return errors.Join(opErr, fmt.Errorf("commit: %w", err))
+	}
+	return opErr
+}
+
+func (s *Store) auditRecord(c *call, now time.Time, opErr error) auditlog.Record {
+	a := s.opts.Actor
+	src := a.Host
+	if src == "" {
+		src = "local"
+	}
+	rec := auditlog.Record{
+		EventVersion: auditlog.EventVersion, EventTime: now, EventSource: auditlog.EventSource,
+		EventName: c.event, EventType: auditlog.EventType,
+		UserIdentity:    auditlog.UserIdentity{Type: auditlog.IdentityType, UserName: a.UserName, PrincipalID: a.PrincipalID, Host: a.Host},
+		SourceIPAddress: src, UserAgent: a.UserAgent,
+		RequestParameters: c.params, ReadOnly: c.readOnly, EventID: uuid.NewString(),
+	}
+	if opErr != nil {
+		rec.ErrorCode, rec.ErrorMessage = ErrorCode(opErr), opErr.Error()
+	} else if !c.readOnly {
+		rec.ResponseElements = c.resp
+	}
+	if c.arn != "" {
+		rec.Resources = []auditlog.Resource{{ARN: c.arn, Type: auditlog.ResourceType}}
+	}
+	return rec
+}
+
+// ErrorCode maps an error to the Secrets Manager error code the audit log
+// records for it.
+func ErrorCode(err error) string {
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, store.ErrNotFound):
+		return "ResourceNotFoundException"
+	case errors.Is(err, store.ErrExists):
+		return "ResourceExistsException"
+	case errors.Is(err, store.ErrMarkedForDeletion), errors.Is(err, store.ErrInvalidRequest):
+		return "InvalidRequestException"
+	case errors.Is(err, store.ErrInvalidParameter):
+		return "InvalidParameterException"
+	case errors.Is(err, store.ErrLimitExceeded):
+		return "LimitExceededException"
+	case errors.Is(err, store.ErrAccessDenied):
+		return "AccessDeniedException"
+	case errors.Is(err, store.ErrDecryption):
+		return "DecryptionFailure"
+	default:
+		return "InternalServiceError"
+	}
+}
+
+func (t *txn) purge() error {
+	if _, err := t.tx.ExecContext(t.ctx, `DELETE FROM secrets WHERE deleted_at IS NOT NULL AND deleted_at <= ?`, t.now.UnixNano()); err != nil {
+		return fmt.Errorf("purge deleted secrets: %w", err)
+	}
+	return nil
+}
+
+func (t *txn) scan(rows *sql.Rows) ([]*record, error) {
+	defer rows.Close()
+	var out []*record
+	for rows.Next() {
+		var b []byte
+		if err := rows.Scan(&b); err != nil {
+			return nil, fmt.Errorf("read secret: %w", err)
+		}
+		r := &record{}
+		if err := json.Unmarshal(b, r); err != nil {
+			return nil, fmt.Errorf("decode secret record: %w", err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read secrets: %w", err)
+	}
+	return out, nil
+}
+
+func (t *txn) query(q string, args ...any) ([]*record, error) {
+	rows, err := t.tx.QueryContext(t.ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read secrets: %w", err)
+	}
+	return t.scan(rows)
+}
+
+// byName returns the secret with that exact name, or nil.
+func (t *txn) byName(name string) (*record, error) {
+	rs, err := t.query(`SELECT record FROM secrets WHERE name = ?`, name)
+	if err != nil || len(rs) == 0 {
+		return nil, err
+	}
+	return rs[0], nil
+}
+
+// resolve finds a secret by id, in the order of aws-semantics §1.1: full
+// ARN, name, then a partial ARN matching exactly one secret.
+func (t *txn) resolve(id string) (*record, error) {
+	rs, err := t.query(`SELECT record FROM secrets WHERE arn = ?`, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(rs) == 0 {
+		if rs, err = t.query(`SELECT record FROM secrets WHERE name = ?`, id); err != nil {
+			return nil, err
+		}
+	}
+	if len(rs) == 0 {
+		if prefix, ok := partialARN(id); ok {
+			if rs, err = t.query(`SELECT record FROM secrets WHERE substr(arn, 1, ?) = ? AND length(arn) = ?`, len(prefix), prefix, len(prefix)+6); err != nil {
+				return nil, err
+			}
+			if len(rs) > 1 {
+				rs = nil
+			}
+		}
+	}
+	if len(rs) == 0 {
+		return nil, fmt.Errorf("%w: secrets manager can't find the specified secret", store.ErrNotFound)
+	}
+	return rs[0], nil
+}
+
+func (t *txn) save(r *record) error {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("encode secret record: %w", err)
+	}
+	var del any
+	if r.Deleted != nil {
+		del = r.Deleted.UnixNano()
+	}
+	if _, err := t.tx.ExecContext(t.ctx, `INSERT INTO secrets (arn, name, deleted_at, record) VALUES (?, ?, ?, ?)
+		ON CONFLICT (arn) DO UPDATE SET name = excluded.name, deleted_at = excluded.deleted_at, record = excluded.record`,
+		r.ARN, r.Name, del, b); err != nil {
+		return fmt.Errorf("save secret: %w", err)
+	}
+	return nil
+}
+
+func (t *txn) remove(arn string) error {
+	if _, err := t.tx.ExecContext(t.ctx, `DELETE FROM secrets WHERE arn = ?`, arn); err != nil {
+		return fmt.Errorf("delete secret: %w", err)
+	}
+	return nil
+}
+
+// load resolves id for an operation and records its ARN in the call.
+func (t *txn) load(c *call, id string) (*record, error) {
+	r, err := t.resolve(id)
+	if err != nil {
+		return nil, err
+	}
+	c.arn = r.ARN
+	return r, nil
+}
+
+func refElements(ref store.Ref) map[string]any {
+	m := map[string]any{"arn": ref.ARN, "name": ref.Name}
+	if ref.VersionID != "" {
+		m["versionId"] = ref.VersionID
+	}
+	if len(ref.Stages) > 0 {
+		m["versionStages"] = ref.Stages
+	}
+	return m
+}
+
+func tagList(tags map[string]string) []map[string]string {
+	keys := make([]string, 0, len(tags))
+	for k := range tags {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]map[string]string, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, map[string]string{"key": k, "value": tags[k]})
+	}
+	return out
+}
+
+// Create is CreateSecret.
+func (s *Store) Create(ctx context.Context, name string, in store.CreateInput) (store.Ref, error) {
+	if in.Token == "" && !in.Value.IsZero() {
+		in.Token = uuid.NewString()
+	}
+	c := &call{event: "CreateSecret", params: map[string]any{"name": name}}
+	if in.Token != "" {
+		c.params["clientRequestToken"] = in.Token
+	}
+	if in.Description != "" {
+		c.params["description"] = in.Description
+	}
+	if in.KmsKeyID != "" {
+		c.params["kmsKeyId"] = in.KmsKeyID
+	}
+	if len(in.Tags) > 0 {
+		c.params["tags"] = tagList(in.Tags)
+	}
+	var ref store.Ref
+	err := s.run(ctx, c, func(t *txn) error {
+		existing, err := t.byName(name)
+		if err != nil {
+			return err
+		}
+		if existing != nil {
+			c.arn = existing.ARN
+			if existing.pendingDeletion() {
+				return fmt.Errorf("%w: you can't create this secret because a secret with this name is already scheduled for deletion", store.ErrMarkedForDeletion)
+			}
+			// The same request again (same token, same value) succeeds.
+			if ver := existing.version(in.Token); in.Token != "" && ver != nil && ver.Sealed != nil {
+				old, err := storeCrypter{s}.open(existing.ARN, ver)
+				if err != nil {
+					return err
+				}
+				if old.Equal(in.Value) {
+					ref = existing.ref()
+					ref.VersionID, ref.Stages = ver.ID, slices.Clone(ver.Stages)
+					c.resp = refElements(ref)
+					return nil
+				}
+			}
+			return fmt.Errorf("%w: the operation failed because the secret %s already exists", store.ErrExists, name)
+		}
+		r, rf, err := newRecord(name, in, t.now, storeCrypter{s})
+		if err != nil {
+			return err
+		}
+		c.arn = r.ARN
+		if err := t.save(r); err != nil {
+			return err
+		}
+		ref = rf
+		c.resp = refElements(ref)
+		return nil
+	})
+	if err != nil {
+		return store.Ref{}, fmt.Errorf("create secret %q: %w", name, err)
+	}
+	return ref, nil
+}
+
+// Get is GetSecretValue. It updates LastAccessedDate (day granularity).
+func (s *Store) Get(ctx context.Context, id string, o store.GetOptions) (store.Secret, error) {
+	c := &call{event: "GetSecretValue", readOnly: true, params: map[string]any{"secretId": id}}
+	if o.VersionID != "" {
+		c.params["versionId"] = o.VersionID
+	}
+	if o.Stage != "" {
+		c.params["versionStage"] = o.Stage
+	}
+	var out store.Secret
+	err := s.run(ctx, c, func(t *txn) error {
+		r, err := t.load(c, id)
+		if err != nil {
+			return err
+		}
+		accessed := r.LastAccessed
+		ver, err := r.get(o, t.now)
+		if err != nil {
+			return err
+		}
+		v, err := storeCrypter{s}.open(r.ARN, ver)
+		if err != nil {
+			return err
+		}
+		out = store.Secret{ARN: r.ARN, Name: r.Name, VersionID: ver.ID, Stages: slices.Clone(ver.Stages), CreatedDate: ver.Created, Value: v}
+		if accessed == nil || !accessed.Equal(*r.LastAccessed) {
+			return t.save(r)
+		}
+		return nil
+	})
+	if err != nil {
+		return store.Secret{}, fmt.Errorf("get secret value %q: %w", id, err)
+	}
+	return out, nil
+}
+
+// Put is PutSecretValue.
+func (s *Store) Put(ctx context.Context, id string, v secret.Value, o store.PutOptions) (store.Ref, error) {
+	if o.Token == "" {
+		o.Token = uuid.NewString()
+	}
+	c := &call{event: "PutSecretValue", params: map[string]any{"secretId": id, "clientRequestToken": o.Token}}
+	if len(o.Stages) > 0 {
+		c.params["versionStages"] = o.Stages
+	}
+	var ref store.Ref
+	err := s.run(ctx, c, func(t *txn) error {
+		r, err := t.load(c, id)
+		if err != nil {
+			return err
+		}
+		if ref, err = r.put(o.Token, v, o.Stages, t.now, storeCrypter{s}); err != nil {
+			return err
+		}
+		c.resp = refElements(ref)
+		return t.save(r)
+	})
+	if err != nil {
+		return store.Ref{}, fmt.Errorf("put secret value %q: %w", id, err)
+	}
+	return ref, nil
+}
+
+// Update is UpdateSecret for metadata.
+func (s *Store) Update(ctx context.Context, id string, in store.UpdateInput) (store.Ref, error) {
+	c := &call{event: "UpdateSecret", params: map[string]any{"secretId": id}}
+	if in.Description != nil {
+		c.params["description"] = *in.Description
+	}
+	if in.KmsKeyID != nil {
+		c.params["kmsKeyId"] = *in.KmsKeyID
+	}
+	var ref store.Ref
+	err := s.run(ctx, c, func(t *txn) error {
+		r, err := t.load(c, id)
+		if err != nil {
+			return err
+		}
+		if err := r.update(in, t.now); err != nil {
+			return err
+		}
+		ref = r.ref()
+		c.resp = refElements(ref)
+		return t.save(r)
+	})
+	if err != nil {
+		return store.Ref{}, fmt.Errorf("update secret %q: %w", id, err)
+	}
+	return ref, nil
+}
+
+// Describe is DescribeSecret. It works on a secret pending deletion and
+// does not need the key.
+func (s *Store) Describe(ctx context.Context, id string) (store.Meta, error) {
+	c := &call{event: "DescribeSecret", readOnly: true, params: map[string]any{"secretId": id}}
+	var m store.Meta
+	err := s.run(ctx, c, func(t *txn) error {
+		r, err := t.load(c, id)
+		if err != nil {
+			return err
+		}
+		m = r.meta()
+		return nil
+	})
+	if err != nil {
+		return store.Meta{}, fmt.Errorf("describe secret %q: %w", id, err)
+	}
+	return m, nil
+}
+
+// List is ListSecrets, sorted by name.
+func (s *Store) List(ctx context.Context, o store.ListOptions) ([]store.Meta, error) {
+	c := &call{event: "ListSecrets", readOnly: true, params: map[string]any{}}
+	var filters []map[string]any
+	if o.Prefix != "" {
+		filters = append(filters, map[string]any{"key": "name", "values": []string{o.Prefix}})
+	}
+	for _, tg := range tagList(o.Tags) {
+		filters = append(filters, map[string]any{"key": "tag-key", "values": []string{tg["key"]}},
+			map[string]any{"key": "tag-value", "values": []string{tg["value"]}})
+	}
+	if len(filters) > 0 {
+		c.params["filters"] = filters
+	}
+	if o.IncludeDeleted {
+		c.params["includePlannedDeletion"] = true
+	}
+	var out []store.Meta
+	err := s.run(ctx, c, func(t *txn) error {
+		rs, err := t.query(`SELECT record FROM secrets WHERE substr(name, 1, ?) = ? ORDER BY name`, len(o.Prefix), o.Prefix)
+		if err != nil {
+			return err
+		}
+		for _, r := range rs {
+			if (r.pendingDeletion() && !o.IncludeDeleted) || !matchesTags(r, o.Tags) {
+				continue
+			}
+			out = append(out, r.meta())
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list secrets: %w", err)
+	}
+	return out, nil
+}
+
+// Versions is ListSecretVersionIds, newest first.
+func (s *Store) Versions(ctx context.Context, id string, includeDeprecated bool) ([]store.Version, error) {
+	c := &call{event: "ListSecretVersionIds", readOnly: true, params: map[string]any{"secretId": id}}
+	if includeDeprecated {
+		c.params["includeDeprecated"] = true
+	}
+	var out []store.Version
+	err := s.run(ctx, c, func(t *txn) error {
+		r, err := t.load(c, id)
+		if err != nil {
+			return err
+		}
+		out = r.versionList(includeDeprecated)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list versions of %q: %w", id, err)
+	}
+	return out, nil
+}
+
+// UpdateStage is UpdateSecretVersionStage. Moving AWSCURRENT moves
+// AWSPREVIOUS to the version it left and sets LastRotatedDate. AWSPENDING
+// may be moved onto a version id that has no value yet.
+func (s *Store) UpdateStage(ctx context.Context, id string, m store.StageMove) (store.Ref, error) {
+	c := &call{event: "UpdateSecretVersionStage", params: map[string]any{"secretId": id, "versionStage": m.Stage}}
+	if m.MoveTo != "" {
+		c.params["moveToVersionId"] = m.MoveTo
+	}
+	if m.RemoveFrom != "" {
+		c.params["removeFromVersionId"] = m.RemoveFrom
+	}
+	var ref store.Ref
+	err := s.run(ctx, c, func(t *txn) error {
+		r, err := t.load(c, id)
+		if err != nil {
+			return err
+		}
+		if err := r.updateStage(m, t.now); err != nil {
+			return err
+		}
+		ref = r.ref()
+		c.resp = refElements(ref)
+		return t.save(r)
+	})
+	if err != nil {
+		return store.Ref{}, fmt.Errorf("update version stage of %q: %w", id, err)
+	}
+	return ref, nil
+}
+
+// Delete is DeleteSecret. A forced delete removes the secret at once, and
+// succeeds on a secret that does not exist, as AWS does.
+func (s *Store) Delete(ctx context.Context, id string, o store.DeleteOptions) (store.Ref, time.Time, error) {
+	c := &call{event: "DeleteSecret", params: map[string]any{"secretId": id}}
+	if o.Force {
+		c.params["forceDeleteWithoutRecovery"] = true
+	}
+	if o.RecoveryDays != 0 {
+		c.params["recoveryWindowInDays"] = o.RecoveryDays
+	}
+	var ref store.Ref
+	var when time.Time
+	err := s.run(ctx, c, func(t *txn) error {
+		days := o.RecoveryDays
+		if o.Force && days != 0 {
+			return fmt.Errorf("%w: you can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays", store.ErrInvalidParameter)
+		}
+		if !o.Force {
+			if days == 0 {
+				days = store.DefaultRecovery
+			}
+			if days < store.MinRecovery || days > store.MaxRecovery {
+				return fmt.Errorf("%w: RecoveryWindowInDays must be between %d and %d", store.ErrInvalidParameter, store.MinRecovery, store.MaxRecovery)
+			}
+		}
+		r, err := t.load(c, id)
+		if errors.Is(err, store.ErrNotFound) && o.Force {
+			ref, when = store.Ref{Name: id}, t.now
+			c.resp = map[string]any{"name": id, "deletionDate": t.now}
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		ref = r.ref()
+		if o.Force {
+			when = t.now
+			if err := t.remove(r.ARN); err != nil {
+				return err
+			}
+		} else {
+			if when, err = r.scheduleDeletion(days, t.now); err != nil {
+				return err
+			}
+			if err := t.save(r); err != nil {
+				return err
+			}
+		}
+		c.resp = refElements(ref)
+		c.resp["deletionDate"] = when
+		return nil
+	})
+	if err != nil {
+		return store.Ref{}, time.Time{}, fmt.Errorf("delete secret %q: %w", id, err)
+	}
+	return ref, when, nil
+}
+
+// Restore is RestoreSecret: it cancels a scheduled deletion.
+func (s *Store) Restore(ctx context.Context, id string) (store.Ref, error) {
+	c := &call{event: "RestoreSecret", params: map[string]any{"secretId": id}}
+	var ref store.Ref
+	err := s.run(ctx, c, func(t *txn) error {
+		r, err := t.load(c, id)
+		if err != nil {
+			return err
+		}
+		r.restore(t.now)
+		ref = r.ref()
+		c.resp = refElements(ref)
+		return t.save(r)
+	})
+	if err != nil {
+		return store.Ref{}, fmt.Errorf("restore secret %q: %w", id, err)
+	}
+	return ref, nil
+}
+
+// Tag is TagResource: it adds or overwrites tags.
+func (s *Store) Tag(ctx context.Context, id string, tags map[string]string) error {
+	c := &call{event: "TagResource", params: map[string]any{"secretId": id, "tags": tagList(tags)}}
+	err := s.run(ctx, c, func(t *txn) error {
+		r, err := t.load(c, id)
+		if err != nil {
+			return err
+		}
+		if err := r.tag(tags, t.now); err != nil {
+			return err
+		}
+		c.resp = refElements(r.ref())
+		return t.save(r)
+	})
+	if err != nil {
+		return fmt.Errorf("tag secret %q: %w", id, err)
+	}
+	return nil
+}
+
+// Untag is UntagResource: absent keys are ignored.
+func (s *Store) Untag(ctx context.Context, id string, keys []string) error {
+	c := &call{event: "UntagResource", params: map[string]any{"secretId": id, "tagKeys": keys}}
+	err := s.run(ctx, c, func(t *txn) error {
+		r, err := t.load(c, id)
+		if err != nil {
+			return err
+		}
+		if err := r.untag(keys, t.now); err != nil {
+			return err
+		}
+		c.resp = refElements(r.ref())
+		return t.save(r)
+	})
+	if err != nil {
+		return fmt.Errorf("untag secret %q: %w", id, err)
+	}
+	return nil
+}
