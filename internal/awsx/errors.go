@@ -25,6 +25,7 @@ var (
 	ErrUnreachable   = errors.New("cannot reach the AWS endpoint")
 	ErrThrottled     = errors.New("request throttled by AWS")
 	ErrCredentials   = errors.New("AWS rejected the credentials")
+	ErrAWS           = errors.New("AWS error") // any other error code AWS returned
 )
 
 // Classify turns an SDK error into a one-line error that wraps the matching
@@ -43,7 +44,7 @@ func Classify(err error) error {
 	for _, e := range []error{
 		store.ErrNotFound, store.ErrExists, store.ErrMarkedForDeletion, store.ErrInvalidParameter,
 		store.ErrInvalidRequest, store.ErrLimitExceeded, store.ErrAccessDenied, store.ErrDecryption,
-		store.ErrUnsupported, ErrNoCredentials, ErrUnreachable, ErrThrottled, ErrCredentials,
+		store.ErrUnsupported, ErrNoCredentials, ErrUnreachable, ErrThrottled, ErrCredentials, ErrAWS,
 	} {
 		if errors.Is(err, e) {
 			return err
@@ -61,7 +62,10 @@ func Classify(err error) error {
 	if isNetErr(err) {
 		return fmt.Errorf("%w %s: %s", ErrUnreachable, endpointOf(err), netCause(err))
 	}
-	return errors.New(oneLine(err.Error()))
+	if line := oneLine(err.Error()); line != err.Error() {
+		return errors.New(line)
+	}
+	return err
 }
 
 func classifyAPI(err error, ae smithy.APIError) error {
@@ -104,9 +108,9 @@ func classifyAPI(err error, ae smithy.APIError) error {
 		return wrap(ErrCredentials)
 	}
 	if msg == "" {
-		return fmt.Errorf("AWS error %s", code)
+		return fmt.Errorf("%w %s", ErrAWS, code)
 	}
-	return fmt.Errorf("AWS error %s: %s", code, msg)
+	return fmt.Errorf("%w %s: %s", ErrAWS, code, msg)
 }
 
 func isThrottle(code string) bool {
@@ -119,17 +123,24 @@ func isThrottle(code string) bool {
 }
 
 // identityError reports whether the SDK failed while resolving credentials
-// (its "get identity" step), with the innermost cause as a short reason.
+// (its "get identity" step), with a short reason.
 func identityError(err error) (string, bool) {
 	var oe *smithy.OperationError
 	if !errors.As(err, &oe) || oe.Err == nil || !strings.Contains(oe.Err.Error(), "get identity") {
 		return "", false
 	}
+	const hint = "set AWS_PROFILE or --profile, run 'aws sso login', or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
 	cause := oe.Err.Error()
 	if i := strings.LastIndex(cause, "get credentials: "); i >= 0 {
 		cause = cause[i+len("get credentials: "):]
 	}
-	return oneLine(cause) + " (set AWS_PROFILE or --profile, run 'aws sso login', or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)", true
+	cause = strings.TrimPrefix(cause, "failed to refresh cached credentials, ")
+	// The default chain ends with EC2 IMDS: failing there means no source
+	// (environment, profile, SSO, web identity, container) had credentials.
+	if strings.HasPrefix(cause, "no EC2 IMDS role found") || strings.Contains(cause, "ec2imds") {
+		return hint, true
+	}
+	return "the configured source failed: " + oneLine(cause) + " (" + hint + ")", true
 }
 
 func isNetErr(err error) bool {
