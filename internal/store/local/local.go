@@ -179,7 +179,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("open local store: %w", err)
 	}
 	f.Close()
-	db, err := openDB(s.dbPath)
+	db, err := openDB(ctx, s.dbPath)
 	if err != nil {
 		return nil, err
 	}
@@ -196,14 +196,32 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	return s, nil
 }
 
-func openDB(path string) (*sql.DB, error) {
-	dsn := path + "?_pragma=busy_timeout(60000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(ON)&_txlock=immediate"
+func openDB(ctx context.Context, path string) (*sql.DB, error) {
+	dsn := path + "?_pragma=busy_timeout(60000)&_pragma=synchronous(FULL)&_txlock=immediate"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open local store: %w", err)
 	}
 	db.SetMaxOpenConns(1) // operations are serialised anyway; one connection keeps locking simple
-	return db, nil
+	// Switching to WAL needs an exclusive lock and SQLite answers SQLITE_BUSY
+	// at once, without the busy handler, while another process holds the
+	// database (two first opens at the same time): retry for a while.
+	deadline := time.Now().Add(time.Minute)
+	for delay := 5 * time.Millisecond; ; delay = min(2*delay, 200*time.Millisecond) {
+		var mode string
+		err = db.QueryRowContext(ctx, `PRAGMA journal_mode=WAL`).Scan(&mode)
+		if err == nil && mode == "wal" {
+			return db, nil
+		}
+		if err == nil {
+			err = fmt.Errorf("journal mode is %q", mode)
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			db.Close()
+			return nil, fmt.Errorf("open local store: set WAL mode: %w", err)
+		}
+		time.Sleep(delay)
+	}
 }
 
 // setup creates the schema and, on a new store, the data key and the
@@ -381,7 +399,7 @@ func VerifyAudit(ctx context.Context, home string) (auditlog.Result, error) {
 		}
 		return auditlog.Result{}, fmt.Errorf("verify audit log: %w", err)
 	}
-	db, err := openDB(dbPath)
+	db, err := openDB(ctx, dbPath)
 	if err != nil {
 		return auditlog.Result{}, err
 	}
