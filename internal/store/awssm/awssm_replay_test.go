@@ -327,3 +327,18 @@ func TestReplayErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestReplayUpdate(t *testing.T) {
+	s, _ := replayStore(t, awssm.Options{},
+		awsxtest.Exchange{Target: sm("UpdateSecret"), Want: map[string]any{"SecretId": name, "Description": "new", "KmsKeyId": ""},
+			Absent: []string{"SecretString", "SecretBinary"}, Body: `{"ARN":"` + arn + `","Name":"` + name + `"}`},
+		awsxtest.Exchange{Target: sm("DescribeSecret"), Want: map[string]any{"SecretId": name}, File: "DescribeSecret-pending.json"},
+	)
+	ref, err := s.Update(t.Context(), name, store.UpdateInput{Description: new("new"), KmsKeyID: new("")})
+	if err != nil || ref.ARN != arn || ref.VersionID != "" {
+		t.Errorf("Update = %+v, %v", ref, err)
+	}
+	if ref, err := s.Update(t.Context(), name, store.UpdateInput{}); err != nil || ref.ARN != arn {
+		t.Errorf("empty Update = %+v, %v", ref, err)
+	}
+}
