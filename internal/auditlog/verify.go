@@ -201,9 +201,16 @@ func Verify(r io.Reader, head Head) (Result, error) {
 		} else if !e.selfOK {
 			res.Issues = append(res.Issues, Issue{Kind: Edited, Line: e.line, Seq: e.seq,
 				Detail: fmt.Sprintf("record seq %d (%s) does not match its hash", e.seq, e.describe())})
-		} else if e.prevHash != prev {
+		} else if e.prevHash != prev && prevLine == 0 {
 			res.Issues = append(res.Issues, Issue{Kind: Edited, Line: e.line, Seq: e.seq,
-				Detail: fmt.Sprintf("record seq %d (%s) was re-hashed: it does not link to seq %d", e.seq, e.describe(), e.seq-1)})
+				Detail: fmt.Sprintf("record seq %d does not start from the genesis hash", e.seq)})
+		} else if e.prevHash != prev {
+			// The link from e to the record before broke. A forger who edits
+			// a record and recomputes its hash breaks exactly the next link,
+			// so the record before is the edited one (unless e's prevHash
+			// itself was rewritten, which the detail mentions).
+			res.Issues = append(res.Issues, Issue{Kind: Edited, Line: prevLine, Seq: e.seq - 1,
+				Detail: fmt.Sprintf("record seq %d was edited and re-hashed: seq %d (line %d) does not link to it", e.seq-1, e.seq, e.line)})
 		}
 		prev, expected, prevLine = e.hash, e.seq+1, e.line
 	}

@@ -534,6 +534,7 @@ func (s *Store) Delete(ctx context.Context, id string, o store.DeleteOptions) (s
 	var ref store.Ref
 	var when time.Time
 	err := s.run(ctx, c, func(t *txn) error {
+		r, err := t.load(c, id) // before validating, so a refused call still names the secret
 		days := o.RecoveryDays
 		if o.Force && days != 0 {
 			return fmt.Errorf("%w: you can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays", store.ErrInvalidParameter)
@@ -546,7 +547,6 @@ func (s *Store) Delete(ctx context.Context, id string, o store.DeleteOptions) (s
 				return fmt.Errorf("%w: RecoveryWindowInDays must be between %d and %d", store.ErrInvalidParameter, store.MinRecovery, store.MaxRecovery)
 			}
 		}
-		r, err := t.load(c, id)
 		if errors.Is(err, store.ErrNotFound) && o.Force {
 			ref, when = store.Ref{Name: id}, t.now
 			c.resp = map[string]any{"name": id, "deletionDate": t.now}
