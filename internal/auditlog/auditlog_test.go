@@ -82,7 +82,10 @@ func TestRecordsFromOperations(t *testing.T) {
 			_, err := s.UpdateStage(ctx, "prod/db", store.StageMove{Stage: store.StageCurrent, MoveTo: t1, RemoveFrom: t2})
 			return err
 		}},
-		{"UpdateSecret", "", false, func() error { _, err := s.Update(ctx, "prod/db", store.UpdateInput{Description: new("primary")}); return err }},
+		{"UpdateSecret", "", false, func() error {
+			_, err := s.Update(ctx, "prod/db", store.UpdateInput{Description: new("primary")})
+			return err
+		}},
 		{"TagResource", "", false, func() error { return s.Tag(ctx, "prod/db", map[string]string{"env": "prod"}) }},
 		{"UntagResource", "", false, func() error { return s.Untag(ctx, "prod/db", []string{"env"}) }},
 		{"DeleteSecret", "InvalidParameterException", false, func() error {
