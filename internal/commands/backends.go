@@ -2,18 +2,100 @@ package commands
 
 import (
 	"context"
-	"errors"
+	"fmt"
+	"sync"
 
+	"github.com/secretctl/secretctl/internal/awsx"
 	"github.com/secretctl/secretctl/internal/store"
+	"github.com/secretctl/secretctl/internal/store/awssm"
+	"github.com/secretctl/secretctl/internal/store/local"
 )
 
-// AWSClients is replaced by awsx.Clients once the AWS package lands.
-type AWSClients struct{}
+// AWSClients are the AWS SDK clients, built from one aws.Config.
+type AWSClients = awsx.Clients
+
+type lazy[T any] struct {
+	once sync.Once
+	v    T
+	err  error
+}
+
+func (l *lazy[T]) get(fn func() (T, error)) (T, error) {
+	l.once.Do(func() { l.v, l.err = fn() })
+	return l.v, l.err
+}
+
+var (
+	storeCache = map[*Factory]*lazy[store.Store]{}
+	awsCache   = map[*Factory]*lazy[*AWSClients]{}
+	cacheMu    sync.Mutex
+)
 
 func (f *Factory) openStore(ctx context.Context) (store.Store, error) {
-	return nil, errors.New("open store: backend not wired yet")
+	cacheMu.Lock()
+	l, ok := storeCache[f]
+	if !ok {
+		l = &lazy[store.Store]{}
+		storeCache[f] = l
+	}
+	cacheMu.Unlock()
+	return l.get(func() (store.Store, error) {
+		switch f.Config.Backend {
+		case "aws":
+			c, err := f.AWS(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return awssm.New(c.SecretsManager, awssm.Options{}), nil
+		default:
+			return f.openLocal(ctx)
+		}
+	})
+}
+
+// openLocal opens (creating on first use) the embedded store under
+// SECRETCTL_HOME, with a one-line notice when it was just created.
+func (f *Factory) openLocal(ctx context.Context) (*local.Store, error) {
+	s, err := local.Open(ctx, f.localOptions())
+	if err != nil {
+		return nil, fmt.Errorf("open local store: %w", err)
+	}
+	f.onClose(s.Close)
+	if created, keyPath := s.Created(); created {
+		if keyPath != "" {
+			fmt.Fprintf(f.IO.ErrOut, "secretctl: created a local store in %s; its key is %s — back it up: losing it loses the data\n", s.Home(), keyPath)
+		} else {
+			fmt.Fprintf(f.IO.ErrOut, "secretctl: created a local store in %s, sealed with SECRETCTL_PASSPHRASE — losing the passphrase loses the data\n", s.Home())
+		}
+	}
+	return s, nil
+}
+
+func (f *Factory) localOptions() local.Options {
+	return local.Options{
+		Home:       f.Config.Home,
+		KeyFile:    f.Config.KeyFile,
+		Passphrase: f.Config.Passphrase,
+		Now:        f.Now,
+		Actor:      local.CurrentActor(f.Version),
+	}
 }
 
 func (f *Factory) awsClients(ctx context.Context) (*AWSClients, error) {
-	return nil, errors.New("aws: not wired yet")
+	cacheMu.Lock()
+	l, ok := awsCache[f]
+	if !ok {
+		l = &lazy[*AWSClients]{}
+		awsCache[f] = l
+	}
+	cacheMu.Unlock()
+	return l.get(func() (*AWSClients, error) {
+		return awsx.New(ctx, awsx.Options{
+			Region:           f.Config.Region,
+			Profile:          f.Config.Profile,
+			EndpointURL:      f.Config.EndpointURL,
+			RetryMode:        f.Config.RetryMode,
+			UserAgentVersion: f.Version,
+		})
+	})
 }

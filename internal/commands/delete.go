@@ -74,20 +74,24 @@ func runDelete(ctx context.Context, opts *DeleteOptions) error {
 	if err != nil {
 		return err
 	}
-	ref, when, err := s.Delete(ctx, opts.Name, store.DeleteOptions{RecoveryDays: opts.RecoveryDays, Force: opts.Force})
+	o := store.DeleteOptions{RecoveryDays: opts.RecoveryDays, Force: opts.Force}
+	if o.Force {
+		o.RecoveryDays = 0
+	}
+	ref, when, err := s.Delete(ctx, opts.Name, o)
 	if err != nil {
 		return storeErr("delete", opts.Name, err)
 	}
-	o := deleteOutput{ARN: ref.ARN, Name: ref.Name}
+	res := deleteOutput{ARN: ref.ARN, Name: ref.Name}
 	if opts.Force {
 		fmt.Fprintln(f.IO.ErrOut, f.IO.Success("deleted "+ref.Name+" with no recovery window"))
 	} else {
 		w := when.UTC()
-		o.DeletionDate = &w
+		res.DeletionDate = &w
 		fmt.Fprintln(f.IO.ErrOut, f.IO.Success(fmt.Sprintf("%s will be deleted on %s; 'secretctl restore %s' cancels this", ref.Name, w.Format(time.RFC3339), ref.Name)))
 	}
 	if out != ui.FormatTable {
-		return ui.Print(f.IO, out, o, nil)
+		return ui.Print(f.IO, out, res, nil)
 	}
 	return nil
 }

@@ -1,0 +1,67 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/secretctl/secretctl/internal/store/local"
+)
+
+func init() { register(func(f *Factory) *cobra.Command { return newInitCmd(f, nil) }) }
+
+// InitOptions are the inputs of `secretctl init`.
+type InitOptions struct {
+	F *Factory
+}
+
+func newInitCmd(f *Factory, runF func(context.Context, *InitOptions) error) *cobra.Command {
+	opts := &InitOptions{F: f}
+	return &cobra.Command{
+		Use:   "init",
+		Short: "Create the local store and its key",
+		Long: `Create the embedded local store under SECRETCTL_HOME (default
+$XDG_DATA_HOME/secretctl) and its key. The first command that uses the store
+does this too; init does it explicitly, for scripts and images.
+
+The store's data key is sealed with an age identity kept in key.txt (or
+SECRETCTL_KEY_FILE), or with SECRETCTL_PASSPHRASE when that is set. Back the
+key up: losing it loses the data.
+
+Examples:
+  secretctl init
+  SECRETCTL_HOME=/srv/secrets SECRETCTL_PASSPHRASE=... secretctl init
+
+Exit status:
+  0 created or already there; 2 an error.`,
+		Args: exactArgs(0, "no arguments"),
+		RunE: func(c *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(c.Context(), opts)
+			}
+			return runInit(c.Context(), opts)
+		},
+	}
+}
+
+func runInit(ctx context.Context, opts *InitOptions) error {
+	f := opts.F
+	if f.Config.Backend != "local" {
+		return usageErrorf("init: only the local backend has a store to create (the backend is %s)", f.Config.Backend)
+	}
+	created, keyPath, err := local.Init(ctx, f.localOptions())
+	if err != nil {
+		return fmt.Errorf("init: %w", err)
+	}
+	where := "sealed with SECRETCTL_PASSPHRASE"
+	if keyPath != "" {
+		where = "key " + keyPath
+	}
+	if !created {
+		fmt.Fprintf(f.IO.ErrOut, "the local store in %s already exists (%s)\n", f.Config.Home, where)
+		return nil
+	}
+	fmt.Fprintln(f.IO.ErrOut, f.IO.Success(fmt.Sprintf("created the local store in %s (%s); back the key up: losing it loses the data", f.Config.Home, where)))
+	return nil
+}

@@ -1,0 +1,378 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/secretctl/secretctl/internal/scan"
+	"github.com/secretctl/secretctl/internal/ui"
+)
+
+func init() { register(func(f *Factory) *cobra.Command { return newScanCmd(f, nil) }) }
+
+// ScanOptions are the inputs of `secretctl scan`.
+type ScanOptions struct {
+	F *Factory
+
+	Paths          []string
+	Git            bool
+	Staged         bool
+	Since          string
+	LogOpts        string
+	Range          string
+	NoGitIgnore    bool
+	MaxTargetMB    int
+	MaxDecodeDepth int
+	Format         string
+	formatSet      bool
+	ReportPaths    []string
+	Rules          string
+	Baseline       string
+	WriteBaseline  string
+	ExitCode       int
+	NoRedact       bool
+}
+
+var scanFormats = []string{"table", "json", "sarif", "junit", "csv"}
+
+func newScanCmd(f *Factory, runF func(context.Context, *ScanOptions) error) *cobra.Command {
+	opts := &ScanOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "scan [PATH...]",
+		Short: "Find hardcoded credentials in files, git history or stdin",
+		Long: `Scan files and directories (default "."), git history (--git), staged changes
+(--staged) or standard input ("-") for hardcoded credentials.
+
+Detection runs gitleaks' default rules (200+ providers, with their
+allowlists) plus secretctl's rules for secret-named keys assigned literals
+in code and configuration, credentials in connection strings and URLs,
+Authorization headers, Kubernetes Secret manifests and Terraform defaults.
+See docs/scan-rules.md. Directory scans honour .gitignore unless
+--no-git-ignore; binary files are skipped.
+
+Extra rules: .secretctl.toml (or .gitleaks.toml) in the scanned directory, or
+--rules FILE, in gitleaks' config format; they extend the defaults.
+Suppress findings with "gitleaks:allow" or "secretctl:allow" on the line, a
+.gitleaksignore or .secretctlignore file (fingerprints), or --baseline.
+
+Secrets are redacted in every format unless --no-redact. Each flag can also
+be set as SECRETCTL_<FLAG> (e.g. SECRETCTL_FORMAT=sarif).
+
+Examples:
+  secretctl scan
+  secretctl scan src/ config/ --format json --report-path sarif=leaks.sarif
+  secretctl scan --git --since 2.weeks.ago
+  secretctl scan --git --range main..HEAD
+  secretctl scan --staged                      # in a pre-commit hook
+  git diff | secretctl scan -
+  secretctl scan --write-baseline .secretctl-baseline.json
+  secretctl scan --baseline .secretctl-baseline.json
+
+Exit status:
+  0  no findings
+  1  findings (or the value of --exit-code)
+  2  usage or runtime error`,
+		RunE: func(c *cobra.Command, args []string) error {
+			opts.Paths = args
+			if err := applyEnvFlags(c.Flags(), f.Getenv); err != nil {
+				return err
+			}
+			opts.formatSet = c.Flags().Changed("format")
+			if runF != nil {
+				return runF(c.Context(), opts)
+			}
+			return runScan(c.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.BoolVar(&opts.Git, "git", false, "scan git history (git log -p) of the repository at PATH (SECRETCTL_GIT)")
+	fl.BoolVar(&opts.Staged, "staged", false, "scan staged changes, for a pre-commit hook (SECRETCTL_STAGED)")
+	fl.StringVar(&opts.Since, "since", "", "with --git: only commits more recent than this date (SECRETCTL_SINCE)")
+	fl.StringVar(&opts.LogOpts, "log-opts", "", "with --git: git log options, replacing --all (SECRETCTL_LOG_OPTS)")
+	fl.StringVar(&opts.Range, "range", "", "with --git: a commit range such as main..HEAD (SECRETCTL_RANGE)")
+	fl.BoolVar(&opts.NoGitIgnore, "no-git-ignore", false, "also scan files that .gitignore excludes (SECRETCTL_NO_GIT_IGNORE)")
+	fl.IntVar(&opts.MaxTargetMB, "max-target-megabytes", 0, "skip files larger than this many megabytes, 0 for no limit (SECRETCTL_MAX_TARGET_MEGABYTES)")
+	fl.IntVar(&opts.MaxDecodeDepth, "max-decode-depth", 2, "recursive decoding passes (base64, hex, percent) (SECRETCTL_MAX_DECODE_DEPTH)")
+	fl.StringVarP(&opts.Format, "format", "f", "table", "stdout format: table, json, sarif, junit or csv (SECRETCTL_FORMAT)")
+	fl.StringArrayVarP(&opts.ReportPaths, "report-path", "r", nil, "write a report to a file: FILE or FORMAT=FILE, repeatable; \"-\" is stdout (SECRETCTL_REPORT_PATH)")
+	fl.StringVar(&opts.Rules, "rules", "", "extra rules in gitleaks' TOML format (default .secretctl.toml in PATH) (SECRETCTL_RULES)")
+	fl.StringVar(&opts.Baseline, "baseline", "", "suppress the findings listed in this baseline file (SECRETCTL_BASELINE)")
+	fl.StringVar(&opts.WriteBaseline, "write-baseline", "", "write all current findings to this baseline file and exit 0 (SECRETCTL_WRITE_BASELINE)")
+	fl.IntVar(&opts.ExitCode, "exit-code", 1, "exit status when findings are reported (SECRETCTL_EXIT_CODE)")
+	fl.BoolVar(&opts.NoRedact, "no-redact", false, "show secrets in full in every format (SECRETCTL_NO_REDACT)")
+	return cmd
+}
+
+// applyEnvFlags sets flags that were not given from SECRETCTL_<FLAG>.
+func applyEnvFlags(fs *pflag.FlagSet, getenv func(string) string) error {
+	var err error
+	fs.VisitAll(func(fl *pflag.Flag) {
+		if fl.Changed || err != nil || getenv == nil {
+			return
+		}
+		name := "SECRETCTL_" + strings.ToUpper(strings.ReplaceAll(fl.Name, "-", "_"))
+		if v := getenv(name); v != "" {
+			if e := fs.Set(fl.Name, v); e != nil {
+				err = usageErrorf("scan: %s: %v", name, e)
+			}
+		}
+	})
+	return err
+}
+
+type reportTarget struct {
+	format, path string
+}
+
+func parseReportTargets(o *ScanOptions) ([]reportTarget, error) {
+	var out []reportTarget
+	for _, rp := range o.ReportPaths {
+		format, p := "", rp
+		if i := strings.IndexByte(rp, '='); i > 0 && validScanFormat(rp[:i]) {
+			format, p = rp[:i], rp[i+1:]
+		} else if i > 0 && !strings.ContainsAny(rp[:i], `/\.`) {
+			return nil, usageErrorf("scan: --report-path %q: unknown format %q (want %s)", rp, rp[:i], strings.Join(scanFormats, ", "))
+		}
+		if format == "" {
+			switch {
+			case o.formatSet && o.Format != "table":
+				format = o.Format
+			default:
+				switch strings.ToLower(filepath.Ext(p)) {
+				case ".json":
+					format = "json"
+				case ".sarif":
+					format = "sarif"
+				case ".xml":
+					format = "junit"
+				case ".csv":
+					format = "csv"
+				default:
+					format = o.Format
+				}
+			}
+		}
+		if p == "" {
+			return nil, usageErrorf("scan: --report-path %q: missing file", rp)
+		}
+		out = append(out, reportTarget{format: format, path: p})
+	}
+	return out, nil
+}
+
+func validScanFormat(s string) bool {
+	for _, f := range scanFormats {
+		if f == s {
+			return true
+		}
+	}
+	return false
+}
+
+func runScan(ctx context.Context, o *ScanOptions) error {
+	f := o.F
+	if !o.formatSet && f.Output() != "table" {
+		// -o json works too.
+		o.Format = f.Output()
+	}
+	if !validScanFormat(o.Format) {
+		return usageErrorf("scan: unknown format %q (want %s)", o.Format, strings.Join(scanFormats, ", "))
+	}
+	targets, err := parseReportTargets(o)
+	if err != nil {
+		return err
+	}
+	if (o.Since != "" || o.LogOpts != "" || o.Range != "") && !o.Git {
+		return usageErrorf("scan: --since, --log-opts and --range need --git")
+	}
+	if o.Git && o.Staged {
+		return usageErrorf("scan: --git and --staged cannot be combined")
+	}
+	if o.MaxTargetMB < 0 || o.MaxDecodeDepth < 0 {
+		return usageErrorf("scan: --max-target-megabytes and --max-decode-depth must be 0 or more")
+	}
+	so := scan.Options{
+		Git: o.Git, Staged: o.Staged, Since: o.Since, LogOpts: o.LogOpts, Range: o.Range,
+		NoGitIgnore: o.NoGitIgnore, MaxTargetMB: o.MaxTargetMB, MaxDecodeDepth: o.MaxDecodeDepth,
+		ConfigPath: o.Rules, Baseline: o.Baseline, Log: f.IO.ErrOut,
+	}
+	if o.MaxDecodeDepth == 0 {
+		so.MaxDecodeDepth = -1
+	}
+	for _, p := range o.Paths {
+		if p == "-" {
+			if len(o.Paths) > 1 || o.Git || o.Staged {
+				return usageErrorf("scan: \"-\" (stdin) cannot be combined with paths, --git or --staged")
+			}
+			so.Stdin = f.IO.In
+		}
+	}
+	if so.Stdin == nil {
+		so.Paths = o.Paths
+		if (o.Git || o.Staged) && len(o.Paths) > 1 {
+			return usageErrorf("scan: --git and --staged take one repository path")
+		}
+		for _, p := range o.Paths {
+			if _, err := os.Stat(p); err != nil {
+				return fmt.Errorf("scan: %w", err)
+			}
+		}
+	}
+	if o.WriteBaseline != "" {
+		so.Baseline = "" // a new baseline lists everything found now
+	}
+	stop := startProgress(f.IO, &so)
+	res, err := scan.Run(ctx, so)
+	stop()
+	if err != nil {
+		return err
+	}
+	if o.WriteBaseline != "" {
+		if err := writeFile(o.WriteBaseline, func(w io.Writer) error { return scan.WriteBaseline(w, res.Findings) }); err != nil {
+			return fmt.Errorf("write baseline: %w", err)
+		}
+		fmt.Fprintln(f.IO.ErrOut, f.IO.Success(fmt.Sprintf("wrote %d finding(s) to %s", len(res.Findings), o.WriteBaseline)))
+		return nil
+	}
+	ro := scan.ReportOptions{NoRedact: o.NoRedact, Rules: res.Rules, Version: f.Version}
+	stdoutDone := false
+	for _, t := range targets {
+		if t.path == "-" {
+			stdoutDone = true
+			if err := writeScanReport(f.IO, f.IO.Out, t.format, res, ro); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := writeFile(t.path, func(w io.Writer) error { return writeScanReport(f.IO, w, t.format, res, ro) }); err != nil {
+			return fmt.Errorf("write report %s: %w", t.path, err)
+		}
+	}
+	if !stdoutDone && (len(targets) == 0 || o.formatSet && !anyTargetFormat(targets, o.Format)) {
+		if err := writeScanReport(f.IO, f.IO.Out, o.Format, res, ro); err != nil {
+			return err
+		}
+	}
+	for _, s := range res.Stale {
+		fmt.Fprintf(f.IO.ErrOut, "secretctl: baseline entry no longer found: %s (%s line %d)\n", s.Fingerprint, s.File, s.Line)
+	}
+	if f.IO.IsStderrTTY() {
+		fmt.Fprintf(f.IO.ErrOut, "%d finding(s) in %d file(s), %s scanned\n", len(res.Findings), res.Files, humanBytes(res.Bytes))
+	}
+	if len(res.Findings) == 0 {
+		return nil
+	}
+	if o.ExitCode == 0 {
+		return nil
+	}
+	if o.ExitCode != 1 {
+		return &ExitError{Code: o.ExitCode, Err: ErrFindings}
+	}
+	return ErrFindings
+}
+
+func anyTargetFormat(ts []reportTarget, format string) bool {
+	for _, t := range ts {
+		if t.format == format {
+			return true
+		}
+	}
+	return false
+}
+
+func writeScanReport(io_ *ui.IOStreams, w io.Writer, format string, res *scan.Result, ro scan.ReportOptions) error {
+	if format != "table" {
+		return scan.WriteReport(w, format, res.Findings, ro)
+	}
+	s := *io_
+	s.Out = w
+	if w != io_.Out {
+		s.SetStdoutTTY(false)
+	}
+	t := ui.NewTable(&s)
+	t.Header("RULE", "FILE", "LINE", "COL", "SECRET", "COMMIT", "FINGERPRINT")
+	for _, fd := range res.Findings {
+		sec := fd.Redacted
+		if ro.NoRedact {
+			sec = fd.Secret.RevealString()
+		}
+		commit := fd.Commit
+		if len(commit) > 12 {
+			commit = commit[:12]
+		}
+		if commit == "" {
+			commit = "-"
+		}
+		t.Row(fd.RuleID, fd.File, strconv.Itoa(fd.Line), strconv.Itoa(fd.Column), sec, commit, fd.Fingerprint)
+	}
+	return t.Render()
+}
+
+func writeFile(path string, fn func(io.Writer) error) error {
+	fh, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := fn(fh); err != nil {
+		fh.Close()
+		return err
+	}
+	return fh.Close()
+}
+
+// startProgress shows a progress line on a TTY stderr once a scan has run
+// for a second; it returns a func that clears it.
+func startProgress(s *ui.IOStreams, so *scan.Options) func() {
+	if !s.IsStderrTTY() {
+		return func() {}
+	}
+	var (
+		mu    sync.Mutex
+		shown bool
+		last  time.Time
+		start = time.Now()
+	)
+	so.Progress = func(p scan.Progress) {
+		now := time.Now()
+		mu.Lock()
+		defer mu.Unlock()
+		if now.Sub(start) < time.Second || now.Sub(last) < 200*time.Millisecond {
+			return
+		}
+		last, shown = now, true
+		fmt.Fprintf(s.ErrOut, "\r\033[Kscanning: %d files, %s, %d finding(s)", p.Files, humanBytes(p.Bytes), p.Findings)
+	}
+	return func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if shown {
+			fmt.Fprint(s.ErrOut, "\r\033[K")
+		}
+		so.Progress = nil
+	}
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
+
+var _ = errors.New
