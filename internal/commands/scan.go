@@ -2,7 +2,6 @@ package commands
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -291,13 +290,13 @@ func anyTargetFormat(ts []reportTarget, format string) bool {
 	return false
 }
 
-func writeScanReport(io_ *ui.IOStreams, w io.Writer, format string, res *scan.Result, ro scan.ReportOptions) error {
+func writeScanReport(st *ui.IOStreams, w io.Writer, format string, res *scan.Result, ro scan.ReportOptions) error {
 	if format != "table" {
 		return scan.WriteReport(w, format, res.Findings, ro)
 	}
-	s := *io_
+	s := *st
 	s.Out = w
-	if w != io_.Out {
+	if w != st.Out {
 		s.SetStdoutTTY(false)
 	}
 	t := ui.NewTable(&s)
@@ -374,5 +373,3 @@ func humanBytes(n int64) string {
 	}
 	return fmt.Sprintf("%d B", n)
 }
-
-var _ = errors.New

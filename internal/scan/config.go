@@ -1,0 +1,189 @@
+package scan
+
+import (
+	_ "embed"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/spf13/viper"
+	"github.com/zricethezav/gitleaks/v8/config"
+)
+
+// extraRules holds secretctl's own gitleaks-format rules: credentials in
+// connection strings and URLs, and Authorization headers outside curl.
+//
+//go:embed rules.toml
+var extraRules string
+
+// disabledDefaultRules are default gitleaks rules that the structural pass
+// replaces. kubernetes-secret-yaml reports one finding per Secret on the
+// `kind:` line; the structural pass reports each data value on its own line.
+var disabledDefaultRules = []string{"kubernetes-secret-yaml"}
+
+// LoadConfig builds the rule set: gitleaks' embedded defaults, secretctl's
+// extra rules, then the user's file (gitleaks' config format) if path is set.
+// The user's file always extends the defaults; its [extend] disabledRules
+// removes rules, and a rule with an existing id overrides fields of it.
+func LoadConfig(path string) (config.Config, error) {
+	cfg, _, err := translate(config.DefaultConfig, "")
+	if err != nil {
+		return config.Config{}, fmt.Errorf("load default rules: %w", err)
+	}
+	extra, targeted, err := translate(extraRules, "")
+	if err != nil {
+		return config.Config{}, fmt.Errorf("load secretctl rules: %w", err)
+	}
+	merge(&cfg, extra, nil, targeted)
+	for _, id := range disabledDefaultRules {
+		delete(cfg.Rules, id)
+	}
+	if path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return config.Config{}, fmt.Errorf("read config: %w", err)
+		}
+		user, targeted, err := translate(string(b), path)
+		if err != nil {
+			return config.Config{}, fmt.Errorf("load config %s: %w", path, err)
+		}
+		merge(&cfg, user, user.Extend.DisabledRules, targeted)
+		cfg.Path = path
+	}
+	cfg.OrderedRules = cfg.OrderedRules[:0]
+	for id := range cfg.Rules {
+		cfg.OrderedRules = append(cfg.OrderedRules, id)
+	}
+	sort.Strings(cfg.OrderedRules)
+	return cfg, nil
+}
+
+// translate parses a gitleaks TOML config with a private viper instance
+// (gitleaks' own helpers use the global one). Allowlists that target rules
+// defined elsewhere (targetRules) are attached after the merge.
+func translate(tomlText, path string) (config.Config, []targetedAllowlist, error) {
+	v := viper.New()
+	v.SetConfigType("toml")
+	if err := v.ReadConfig(strings.NewReader(tomlText)); err != nil {
+		return config.Config{}, nil, err
+	}
+	var vc config.ViperConfig
+	if err := v.Unmarshal(&vc); err != nil {
+		return config.Config{}, nil, err
+	}
+	// Extending is done by merge, never through gitleaks' global viper.
+	ext := vc.Extend
+	vc.Extend = config.Extend{}
+	// Allowlists that target rules of another file: keep them aside.
+	var targeted []targetedAllowlist
+	kept := vc.Allowlists[:0]
+	for _, a := range vc.Allowlists {
+		if a == nil {
+			continue
+		}
+		if len(a.TargetRules) > 0 && !allDefined(a.TargetRules, &vc) {
+			one := config.ViperConfig{Allowlists: nil}
+			a2 := *a
+			a2.TargetRules = nil
+			one.Allowlists = append(one.Allowlists, &a2)
+			c, err := one.Translate()
+			if err != nil {
+				return config.Config{}, nil, err
+			}
+			targeted = append(targeted, targetedAllowlist{rules: a.TargetRules, list: c.Allowlists})
+			continue
+		}
+		kept = append(kept, a)
+	}
+	vc.Allowlists = kept
+	cfg, err := safeTranslate(&vc)
+	if err != nil {
+		return config.Config{}, nil, err
+	}
+	cfg.Extend = ext
+	cfg.Path = path
+	return cfg, targeted, nil
+}
+
+type targetedAllowlist struct {
+	rules []string
+	list  []*config.Allowlist
+}
+
+func allDefined(ids []string, vc *config.ViperConfig) bool {
+	for _, id := range ids {
+		found := false
+		for _, r := range vc.Rules {
+			if r.ID == id {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+// safeTranslate turns gitleaks' regexp.MustCompile panics on a bad pattern
+// into an error.
+func safeTranslate(vc *config.ViperConfig) (cfg config.Config, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("invalid rule: %v", r)
+		}
+	}()
+	return vc.Translate()
+}
+
+// merge adds ext's rules and allowlists to base, the way gitleaks' [extend]
+// does: a rule with a new id is added; an existing id keeps the base rule and
+// takes ext's non-empty fields; allowlists, tags and keywords are appended.
+func merge(base *config.Config, ext config.Config, disabled []string, targeted []targetedAllowlist) {
+	for _, id := range disabled {
+		delete(base.Rules, id)
+	}
+	if base.Keywords == nil {
+		base.Keywords = map[string]struct{}{}
+	}
+	for id, r := range ext.Rules {
+		cur, ok := base.Rules[id]
+		if !ok {
+			base.Rules[id] = r
+		} else {
+			if r.Description != "" {
+				cur.Description = r.Description
+			}
+			if r.Entropy != 0 {
+				cur.Entropy = r.Entropy
+			}
+			if r.SecretGroup != 0 {
+				cur.SecretGroup = r.SecretGroup
+			}
+			if r.Regex != nil {
+				cur.Regex = r.Regex
+			}
+			if r.Path != nil {
+				cur.Path = r.Path
+			}
+			cur.Tags = append(cur.Tags, r.Tags...)
+			cur.Keywords = append(cur.Keywords, r.Keywords...)
+			cur.Allowlists = append(cur.Allowlists, r.Allowlists...)
+			base.Rules[id] = cur
+		}
+		for _, k := range r.Keywords {
+			base.Keywords[strings.ToLower(k)] = struct{}{}
+		}
+	}
+	base.Allowlists = append(base.Allowlists, ext.Allowlists...)
+	for _, t := range targeted {
+		for _, id := range t.rules {
+			if r, ok := base.Rules[id]; ok {
+				r.Allowlists = append(r.Allowlists, t.list...)
+				base.Rules[id] = r
+			}
+		}
+	}
+}

@@ -1,0 +1,688 @@
+// Package scan finds hardcoded credentials. It wraps the gitleaks v8 engine
+// (its detector, sources, decoders and default rules) and adds a structural
+// pass for what regexes do poorly: secret-named keys assigned literals
+// across languages and config formats, Kubernetes Secret manifests and
+// Terraform variable defaults. Findings of both passes share one pipeline:
+// allow comments, .gitleaksignore, baselines and report writers.
+package scan
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/rs/zerolog"
+	"github.com/zricethezav/gitleaks/v8/cmd/scm"
+	"github.com/zricethezav/gitleaks/v8/config"
+	"github.com/zricethezav/gitleaks/v8/detect"
+	"github.com/zricethezav/gitleaks/v8/logging"
+	"github.com/zricethezav/gitleaks/v8/report"
+	"github.com/zricethezav/gitleaks/v8/sources"
+
+	"github.com/secretctl/secretctl/internal/secret"
+)
+
+// Options says what to scan and how.
+type Options struct {
+	// Paths are files or directories (default "."). With Git or Staged, the
+	// first path is the repository.
+	Paths []string
+	// Git scans the history (git log -p) instead of the working tree.
+	Git bool
+	// Staged scans what is staged (git diff --staged): a pre-commit hook.
+	Staged bool
+	// Stdin, when set, is scanned instead of paths; StdinName names it in
+	// findings ("stdin" by default).
+	Stdin     io.Reader
+	StdinName string
+
+	LogOpts string // git log options, replacing the defaults (--all)
+	Since   string // git log --since
+	Range   string // a commit range such as main..HEAD
+
+	NoGitIgnore    bool // scan files that .gitignore excludes
+	MaxTargetMB    int  // skip files larger than this (0: no limit)
+	MaxDecodeDepth int  // recursive decoding passes (base64, hex, percent); default 2
+	MaxArchiveDep  int  // nested archive depth (0: archives are not opened)
+
+	// ConfigPath is a gitleaks-format TOML file that extends the default
+	// rules. When empty, .secretctl.toml then .gitleaks.toml in the scan root
+	// are used if present; NoConfig disables that lookup.
+	ConfigPath string
+	NoConfig   bool
+
+	// Baseline is a file written by WriteBaseline: findings whose
+	// fingerprint it lists are suppressed.
+	Baseline string
+	// IgnoreFiles are extra .gitleaksignore-style files.
+	IgnoreFiles []string
+
+	// Progress, if set, is called as files are scanned (from several
+	// goroutines; it must be safe for concurrent use).
+	Progress func(Progress)
+	// Log receives the engine's warnings (never debug output, which can
+	// hold secrets). Nil discards them.
+	Log io.Writer
+}
+
+// Progress is a snapshot of a running scan.
+type Progress struct {
+	Files    int64
+	Bytes    int64
+	Findings int64
+}
+
+// Finding is one detected secret.
+type Finding struct {
+	RuleID      string
+	Description string
+	File        string
+	Line        int // 1-based
+	Column      int // 1-based
+	EndLine     int
+	EndColumn   int
+	Commit      string
+	Author      string
+	Email       string
+	Date        string
+	Message     string
+	Tags        []string
+	Entropy     float32
+	// Secret is the raw value; Redacted shows its first and last characters.
+	Secret   secret.Value
+	Redacted string
+	// Match is the matched text with the secret redacted.
+	Match string
+	// Fingerprint is file:rule:hash(secret), stable across unrelated edits.
+	Fingerprint string
+	// lineText is the source line, used for allow comments only.
+	lineText string
+}
+
+// Result is what a scan found.
+type Result struct {
+	Findings []Finding
+	// Stale are baseline entries that matched no finding.
+	Stale []BaselineEntry
+	// Suppressed counts findings hidden by the baseline or ignore files.
+	Suppressed int
+	Files      int64
+	Bytes      int64
+	// Rules is the rule set used (for SARIF's rule list).
+	Rules []config.Rule
+}
+
+// allowMarkers on a source line suppress findings on that line.
+var allowMarkers = []string{"gitleaks:allow", "secretctl:allow"}
+
+// quiet keeps gitleaks' zerolog logger at warn or above: its debug and
+// trace levels log raw secrets.
+var logMu sync.Mutex
+
+func setLogger(w io.Writer) {
+	logMu.Lock()
+	defer logMu.Unlock()
+	if w == nil {
+		logging.Logger = zerolog.Nop()
+		return
+	}
+	logging.Logger = zerolog.New(zerolog.ConsoleWriter{Out: w, NoColor: true, PartsExclude: []string{zerolog.TimestampFieldName}}).Level(zerolog.WarnLevel)
+}
+
+// Run scans what opts describes.
+func Run(ctx context.Context, opts Options) (*Result, error) {
+	setLogger(opts.Log)
+	if len(opts.Paths) == 0 {
+		opts.Paths = []string{"."}
+	}
+	if opts.Git && opts.Staged {
+		return nil, errors.New("scan: --git and --staged are exclusive")
+	}
+	root := opts.Paths[0]
+	cfgPath := opts.ConfigPath
+	if cfgPath == "" && !opts.NoConfig && opts.Stdin == nil {
+		dir := root
+		if fi, err := os.Stat(root); err == nil && !fi.IsDir() {
+			dir = filepath.Dir(root)
+		}
+		for _, name := range []string{".secretctl.toml", ".gitleaks.toml"} {
+			if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+				cfgPath = filepath.Join(dir, name)
+				break
+			}
+		}
+	}
+	cfg, err := LoadConfig(cfgPath)
+	if err != nil {
+		return nil, err
+	}
+	var base *baseline
+	if opts.Baseline != "" {
+		if base, err = loadBaseline(opts.Baseline); err != nil {
+			return nil, err
+		}
+	}
+	ignore, err := loadIgnores(opts)
+	if err != nil {
+		return nil, err
+	}
+
+	s := &scanner{cfg: cfg, opts: opts}
+	s.det = detect.NewDetectorContext(ctx, cfg)
+	s.det.MaxDecodeDepth = opts.MaxDecodeDepth
+	if s.det.MaxDecodeDepth == 0 {
+		s.det.MaxDecodeDepth = 2
+	}
+	s.det.MaxTargetMegaBytes = opts.MaxTargetMB
+	s.det.MaxArchiveDepth = opts.MaxArchiveDep
+	s.det.Verbose = false
+	s.det.Redact = 0 // secretctl redacts its own Finding; see Redact
+	s.skipPaths = map[string]bool{}
+	for _, p := range []string{cfgPath, opts.Baseline} {
+		if p != "" {
+			s.skipPaths[filepath.ToSlash(filepath.Clean(p))] = true
+		}
+	}
+
+	switch {
+	case opts.Stdin != nil:
+		name := opts.StdinName
+		if name == "" {
+			name = "stdin"
+		}
+		src := &sources.File{Content: opts.Stdin, MaxArchiveDepth: opts.MaxArchiveDep}
+		err = src.Fragments(ctx, func(f sources.Fragment, ferr error) error {
+			f.FilePath = name
+			return s.fragment(ctx, f, ferr)
+		})
+	case opts.Git || opts.Staged:
+		err = s.git(ctx, root)
+	default:
+		err = s.dirs(ctx)
+	}
+	if err == nil {
+		err = ctx.Err()
+	}
+	if err == nil {
+		err = s.firstErr()
+	}
+	if err != nil {
+		return nil, err
+	}
+
+	res := &Result{Files: s.files.Load(), Bytes: s.bytes.Load(), Rules: cfg.GetOrderedRules()}
+	found := dedupe(s.findings)
+	used := map[string]bool{}
+	for _, f := range found {
+		if ignore.match(f) {
+			res.Suppressed++
+			continue
+		}
+		if base != nil && base.has(f.Fingerprint) {
+			used[f.Fingerprint] = true
+			res.Suppressed++
+			continue
+		}
+		res.Findings = append(res.Findings, f)
+	}
+	if base != nil {
+		for _, e := range base.entries {
+			if !used[e.Fingerprint] {
+				res.Stale = append(res.Stale, e)
+			}
+		}
+	}
+	return res, nil
+}
+
+type scanner struct {
+	cfg       config.Config
+	opts      Options
+	det       *detect.Detector
+	skipPaths map[string]bool
+
+	mu       sync.Mutex
+	findings []Finding
+	err      error
+
+	files, bytes, nfound atomic.Int64
+}
+
+func (s *scanner) firstErr() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.err
+}
+
+func (s *scanner) progress() {
+	if s.opts.Progress != nil {
+		s.opts.Progress(Progress{Files: s.files.Load(), Bytes: s.bytes.Load(), Findings: s.nfound.Load()})
+	}
+}
+
+// fragment runs both passes over one fragment of a file or a diff.
+func (s *scanner) fragment(ctx context.Context, f sources.Fragment, ferr error) error {
+	if ferr != nil {
+		if f.FilePath == "" && f.CommitSHA == "" {
+			// git's stderr: not a repository, a bad revision...
+			s.mu.Lock()
+			if s.err == nil {
+				s.err = fmt.Errorf("scan git: %w", ferr)
+			}
+			s.mu.Unlock()
+		}
+		return nil
+	}
+	if len(f.Raw) == 0 || s.skipPaths[f.FilePath] {
+		return nil
+	}
+	s.bytes.Add(int64(len(f.Raw)))
+	var out []Finding
+	for _, gf := range s.det.DetectContext(ctx, detect.Fragment(f)) {
+		if fd, ok := s.fromGitleaks(gf); ok {
+			out = append(out, fd)
+		}
+	}
+	if s.opts.MaxTargetMB == 0 || len(f.Raw) <= s.opts.MaxTargetMB*1_000_000 {
+		if !s.pathAllowed(f.FilePath, f.CommitSHA) {
+			lines := splitLinesLazy(f.Raw)
+			for _, h := range analyze(f.Raw, f.FilePath) {
+				fd := Finding{
+					RuleID:      h.rule,
+					Description: ruleDescriptions[h.rule],
+					File:        f.FilePath,
+					Line:        f.StartLine + h.line,
+					Column:      h.col,
+					EndLine:     f.StartLine + h.line,
+					EndColumn:   h.col + len(h.secret) - 1,
+					Secret:      secret.New(h.secret),
+					Entropy:     float32(entropy(h.secret)),
+					Tags:        []string{"secretctl", "structural"},
+					lineText:    lines(h.line),
+				}
+				fd.Match = h.key + ": " + h.secret
+				if f.CommitInfo != nil {
+					fd.Commit, fd.Author, fd.Email, fd.Date, fd.Message = f.CommitSHA, f.CommitInfo.AuthorName, f.CommitInfo.AuthorEmail, f.CommitInfo.Date, f.CommitInfo.Message
+				} else {
+					fd.Commit = f.CommitSHA
+				}
+				if s.findingAllowed(fd, f.CommitSHA) {
+					continue
+				}
+				out = append(out, fd)
+			}
+		}
+	}
+	for i := range out {
+		finish(&out[i])
+	}
+	if len(out) > 0 {
+		s.mu.Lock()
+		s.findings = append(s.findings, out...)
+		s.mu.Unlock()
+		s.nfound.Add(int64(len(out)))
+	}
+	return nil
+}
+
+// splitLinesLazy returns a function giving line i of raw, splitting once.
+func splitLinesLazy(raw string) func(int) string {
+	var lines []string
+	return func(i int) string {
+		if lines == nil {
+			lines = strings.Split(raw, "\n")
+		}
+		if i < 0 || i >= len(lines) {
+			return ""
+		}
+		return lines[i]
+	}
+}
+
+// genericRules are gitleaks rules whose findings also pass secretctl's value
+// checks (placeholders, references, templates, hashes).
+var genericRules = map[string]keyClass{"generic-api-key": keyToken, "url-credentials": keyPassword, "connection-string-password": keyPassword, "authorization-header": keyToken, "curl-auth-header": keyToken, "curl-auth-user": keyPassword, "hashicorp-tf-password": keyPassword}
+
+func (s *scanner) fromGitleaks(gf report.Finding) (Finding, bool) {
+	for _, m := range allowMarkers {
+		if strings.Contains(gf.Line, m) {
+			return Finding{}, false
+		}
+	}
+	if c, ok := genericRules[gf.RuleID]; ok {
+		v := gf.Secret
+		if gf.RuleID == "curl-auth-user" {
+			if i := strings.IndexByte(v, ':'); i >= 0 {
+				v = v[i+1:]
+			}
+		}
+		if gf.RuleID == "url-credentials" || gf.RuleID == "connection-string-password" || gf.RuleID == "curl-auth-user" {
+			if !plausibleShortSecret(v) {
+				return Finding{}, false
+			}
+		} else if !plausibleSecret(v, c, "") {
+			return Finding{}, false
+		}
+	}
+	return Finding{
+		RuleID:      gf.RuleID,
+		Description: gf.Description,
+		File:        gf.File,
+		Line:        gf.StartLine,
+		Column:      gf.StartColumn,
+		EndLine:     gf.EndLine,
+		EndColumn:   gf.EndColumn,
+		Commit:      gf.Commit,
+		Author:      gf.Author,
+		Email:       gf.Email,
+		Date:        gf.Date,
+		Message:     gf.Message,
+		Tags:        gf.Tags,
+		Entropy:     gf.Entropy,
+		Secret:      secret.New(gf.Secret),
+		Match:       gf.Match,
+		lineText:    gf.Line,
+	}, true
+}
+
+// finish redacts and fingerprints a finding.
+func finish(f *Finding) {
+	raw := f.Secret.RevealString()
+	f.Redacted = Redact(raw)
+	if raw != "" {
+		f.Match = strings.ReplaceAll(f.Match, raw, f.Redacted)
+	}
+	f.Fingerprint = Fingerprint(f.File, f.RuleID, raw)
+}
+
+// Fingerprint is file:rule:h, h the first 16 hex digits of a SHA-256 of the
+// rule and secret. No line number: an edit above a finding keeps it, a new
+// secret on a known line gets a new one.
+func Fingerprint(file, rule, raw string) string {
+	sum := sha256.Sum256([]byte("secretctl/v1\x00" + rule + "\x00" + raw))
+	return file + ":" + rule + ":" + hex.EncodeToString(sum[:8])
+}
+
+// Redact keeps the first and last characters of a secret: "Su…3!".
+// Short secrets are fully masked.
+func Redact(raw string) string {
+	r := []rune(raw)
+	switch {
+	case len(r) == 0:
+		return ""
+	case len(r) < 6:
+		return "****"
+	case len(r) < 12:
+		return string(r[:1]) + "****" + string(r[len(r)-1:])
+	default:
+		return string(r[:2]) + "****" + string(r[len(r)-2:])
+	}
+}
+
+// pathAllowed applies the global path and commit allowlists to the
+// structural pass (gitleaks applies them to its own rules).
+func (s *scanner) pathAllowed(path, commit string) bool {
+	for _, a := range s.cfg.Allowlists {
+		commitOK, _ := a.CommitAllowed(commit)
+		pathOK := a.PathAllowed(path)
+		if a.MatchCondition == config.AllowlistMatchAnd {
+			if len(a.Regexes) > 0 || len(a.StopWords) > 0 {
+				continue
+			}
+			ok := len(a.Commits) > 0 || len(a.Paths) > 0
+			if len(a.Commits) > 0 && !commitOK || len(a.Paths) > 0 && !pathOK {
+				ok = false
+			}
+			if ok {
+				return true
+			}
+		} else if commitOK || pathOK {
+			return true
+		}
+	}
+	return false
+}
+
+// findingAllowed applies allow comments and the global regex and stopword
+// allowlists to a structural finding.
+func (s *scanner) findingAllowed(f Finding, commit string) bool {
+	for _, m := range allowMarkers {
+		if strings.Contains(f.lineText, m) {
+			return true
+		}
+	}
+	raw := f.Secret.RevealString()
+	for _, a := range s.cfg.Allowlists {
+		target := raw
+		switch a.RegexTarget {
+		case "match":
+			target = f.Match
+		case "line":
+			target = f.lineText
+		}
+		regexOK := a.RegexAllowed(target)
+		stopOK, _ := a.ContainsStopWord(raw)
+		if a.MatchCondition == config.AllowlistMatchAnd {
+			checks := []bool{}
+			if len(a.Commits) > 0 {
+				ok, _ := a.CommitAllowed(commit)
+				checks = append(checks, ok)
+			}
+			if len(a.Paths) > 0 {
+				checks = append(checks, a.PathAllowed(f.File))
+			}
+			if len(a.Regexes) > 0 {
+				checks = append(checks, regexOK)
+			}
+			if len(a.StopWords) > 0 {
+				checks = append(checks, stopOK)
+			}
+			all := len(checks) > 0
+			for _, c := range checks {
+				all = all && c
+			}
+			if all {
+				return true
+			}
+		} else if regexOK || stopOK {
+			return true
+		}
+	}
+	return false
+}
+
+// rulePriority orders rules when several find the same secret on one line:
+// provider rules first, generic ones last.
+func rulePriority(id string) int {
+	switch id {
+	case "generic-api-key":
+		return 4
+	case ruleAssignment, ruleEnvPair:
+		return 3
+	case "url-credentials", "connection-string-password", "authorization-header", "curl-auth-header", "curl-auth-user", "hashicorp-tf-password":
+		return 2
+	case ruleK8sData, ruleK8sStringDat, ruleTFDefault:
+		return 1
+	}
+	return 0
+}
+
+// dedupe drops findings whose secret overlaps a better finding on the same
+// line of the same file and commit, then sorts.
+func dedupe(in []Finding) []Finding {
+	sort.SliceStable(in, func(i, j int) bool {
+		a, b := in[i], in[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Commit != b.Commit {
+			return a.Commit < b.Commit
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return rulePriority(a.RuleID) < rulePriority(b.RuleID)
+	})
+	out := in[:0]
+	for i := 0; i < len(in); i++ {
+		f := in[i]
+		dup := false
+		for k := len(out) - 1; k >= 0; k-- {
+			o := out[k]
+			if o.File != f.File || o.Commit != f.Commit || o.Line != f.Line {
+				break
+			}
+			a, b := o.Secret.RevealString(), f.Secret.RevealString()
+			if strings.Contains(a, b) || strings.Contains(b, a) {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			out = append(out, f)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		if a.Column != b.Column {
+			return a.Column < b.Column
+		}
+		return a.Commit < b.Commit
+	})
+	return out
+}
+
+// git scans history or the staged changes of the repository at root.
+func (s *scanner) git(ctx context.Context, root string) error {
+	if _, err := exec.LookPath("git"); err != nil {
+		return fmt.Errorf("scan git: %w", err)
+	}
+	if out, err := exec.CommandContext(ctx, "git", "-C", root, "rev-parse", "--git-dir").CombinedOutput(); err != nil {
+		return fmt.Errorf("scan git: %s is not a git repository: %s", root, strings.TrimSpace(string(out)))
+	}
+	var (
+		cmd *sources.GitCmd
+		err error
+	)
+	if s.opts.Staged {
+		cmd, err = sources.NewGitDiffCmdContext(ctx, root, true)
+	} else {
+		cmd, err = sources.NewGitLogCmdContext(ctx, root, gitLogOpts(s.opts))
+	}
+	if err != nil {
+		return fmt.Errorf("scan git: %w", err)
+	}
+	src := &sources.Git{
+		Cmd:             cmd,
+		Config:          &s.cfg,
+		Remote:          &sources.RemoteInfo{Platform: scm.NoPlatform},
+		Sema:            s.det.Sema,
+		MaxArchiveDepth: s.opts.MaxArchiveDep,
+	}
+	var seen sync.Map
+	return src.Fragments(ctx, func(f sources.Fragment, ferr error) error {
+		if f.FilePath != "" {
+			if _, loaded := seen.LoadOrStore(f.CommitSHA+"\x00"+f.FilePath, true); !loaded {
+				s.files.Add(1)
+				s.progress()
+			}
+		}
+		return s.fragment(ctx, f, ferr)
+	})
+}
+
+// gitLogOpts builds the git log arguments. gitleaks splits them on spaces,
+// so --since values use dots ("2.weeks.ago").
+func gitLogOpts(o Options) string {
+	var args []string
+	switch {
+	case o.LogOpts != "":
+		args = append(args, o.LogOpts)
+	case o.Range != "":
+		args = append(args, "--full-history", o.Range)
+	default:
+		args = append(args, "--full-history", "--all")
+	}
+	if o.Since != "" {
+		args = append(args, "--since="+strings.ReplaceAll(strings.TrimSpace(o.Since), " ", "."))
+	}
+	if o.LogOpts == "" {
+		args = append(args, "--diff-filter=tuxdb")
+	}
+	return strings.Join(args, " ")
+}
+
+// dirs scans the working tree under each path.
+func (s *scanner) dirs(ctx context.Context) error {
+	files := make(chan string, 256)
+	workers := runtime.GOMAXPROCS(0) * 2
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			buf := make([]byte, 100_000)
+			for p := range files {
+				if ctx.Err() != nil {
+					continue
+				}
+				s.file(ctx, p, buf)
+			}
+		}()
+	}
+	var walkErr error
+	for _, root := range s.opts.Paths {
+		if err := s.list(ctx, root, files); err != nil {
+			walkErr = err
+			break
+		}
+	}
+	close(files)
+	wg.Wait()
+	return walkErr
+}
+
+// file scans one file of the working tree.
+func (s *scanner) file(ctx context.Context, p string, buf []byte) {
+	slash := filepath.ToSlash(p)
+	if s.skipPaths[slash] || s.pathAllowedFile(slash) {
+		return
+	}
+	fi, err := os.Lstat(p)
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() == 0 {
+		return
+	}
+	if s.opts.MaxTargetMB > 0 && fi.Size() > int64(s.opts.MaxTargetMB)*1_000_000 {
+		return
+	}
+	fh, err := os.Open(p)
+	if err != nil {
+		return
+	}
+	defer fh.Close()
+	src := &sources.File{Content: fh, Path: slash, Config: &s.cfg, MaxArchiveDepth: s.opts.MaxArchiveDep, Buffer: buf}
+	_ = src.Fragments(ctx, func(f sources.Fragment, ferr error) error {
+		return s.fragment(ctx, f, ferr)
+	})
+	s.files.Add(1)
+	s.progress()
+}
+
+func (s *scanner) pathAllowedFile(p string) bool { return s.pathAllowed(p, "") }

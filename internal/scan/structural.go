@@ -1,0 +1,558 @@
+package scan
+
+import (
+	"encoding/base64"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	ahocorasick "github.com/BobuSumisu/aho-corasick"
+)
+
+// Rule ids of the structural pass.
+const (
+	ruleAssignment   = "secret-assignment"
+	ruleK8sData      = "kubernetes-secret-data"
+	ruleK8sStringDat = "kubernetes-secret-stringdata"
+	ruleTFDefault    = "terraform-variable-default"
+	ruleEnvPair      = "env-name-value"
+)
+
+var ruleDescriptions = map[string]string{
+	ruleAssignment:   "Secret-named key assigned a literal value in code or configuration.",
+	ruleK8sData:      "Kubernetes Secret data value (base64-decoded) is a literal credential.",
+	ruleK8sStringDat: "Kubernetes Secret stringData value is a literal credential.",
+	ruleTFDefault:    "Terraform variable for a secret has a literal default.",
+	ruleEnvPair:      "Secret-named environment variable (name/value pair) set to a literal value.",
+}
+
+// hit is a structural finding inside one fragment.
+type hit struct {
+	rule   string
+	line   int // 0-based line within the fragment
+	col    int // 1-based byte column of the secret
+	secret string
+	key    string
+}
+
+// fileKind decides which value syntaxes apply to a file.
+type fileKind int
+
+const (
+	kindUnknown fileKind = iota // stdin, extension-less files: every syntax
+	kindCode                    // quoted values only
+	kindYAML
+	kindShell // KEY=value, export, Dockerfile ENV
+	kindProps // .properties, .ini, .env, .conf
+	kindXML
+	kindJSON
+	kindHCL
+)
+
+func kindOf(p string) fileKind {
+	base := strings.ToLower(path.Base(p))
+	ext := strings.TrimPrefix(path.Ext(base), ".")
+	switch {
+	case base == "dockerfile" || strings.HasPrefix(base, "dockerfile.") || strings.HasSuffix(base, ".dockerfile") || base == "makefile" || base == ".envrc":
+		return kindShell
+	case base == ".env" || strings.HasPrefix(base, ".env.") || ext == "env":
+		return kindProps
+	}
+	switch ext {
+	case "js", "jsx", "ts", "tsx", "mjs", "cjs", "py", "go", "java", "kt", "kts", "scala", "rb", "php", "cs", "c", "cc", "cpp", "h", "hpp", "rs", "swift", "vue", "svelte", "dart", "groovy", "gradle", "m", "ex", "exs", "erl", "clj", "lua", "pl", "r", "jl", "fs", "vb":
+		return kindCode
+	case "yml", "yaml":
+		return kindYAML
+	case "sh", "bash", "zsh", "ksh", "fish", "ps1", "bat", "cmd", "mk":
+		return kindShell
+	case "properties", "ini", "cfg", "conf", "cnf", "toml", "npmrc", "pypirc", "netrc", "gitconfig":
+		return kindProps
+	case "xml", "config", "csproj", "vbproj", "props", "plist", "xaml", "html", "htm", "jsp", "aspx":
+		return kindXML
+	case "json", "jsonc", "json5":
+		return kindJSON
+	case "tf", "hcl", "tfvars":
+		return kindHCL
+	}
+	if base == ".npmrc" || base == ".pypirc" || base == ".netrc" || base == ".gitconfig" {
+		return kindProps
+	}
+	return kindUnknown
+}
+
+var structKeywords = []string{"pass", "pwd", "secret", "token", "key", "auth", "cred", "bearer", "private", "kind:", "variable"}
+
+var structTrie = ahocorasick.NewTrieBuilder().AddStrings(structKeywords).Build()
+
+var (
+	// key <sep> "quoted value", for every language.
+	quotedRe = regexp.MustCompile(`(?:^|[^\w.$\-])[$@:]?["']?([A-Za-z_][\w.\-]*)["']?\]?\s*(?::\s*[A-Za-z_][\w<>\[\]?,. ]*?\s*)?(?::=|=>|\?\?=|\|\|=|\+=|:|=)\s*(?:[rRbBuUfF]{1,2})?(?:"((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)'|` + "`" + `([^` + "`" + `\n]*)` + "`" + `)`)
+	// key: value / key=value unquoted, one per line (YAML, .env, properties, INI).
+	unquotedRe = regexp.MustCompile(`^\s*(?:-\s+)?(?:export\s+|ENV\s+|ARG\s+|set\s+|setx\s+)?["']?([A-Za-z_][\w.\-\[\]]*)["']?\s*(=|:|\s)\s*([^\s'"` + "`" + `#{}\[\]|>&!*%][^\s]*)\s*(?:#.*)?$`)
+	// KEY=value anywhere on a shell line: docker -e, env prefixes.
+	shellRe = regexp.MustCompile(`(?:^|[\s;])(?:-e\s+|--env[=\s]+|--build-arg[=\s]+)?([A-Za-z_][A-Za-z0-9_]*)=([^\s'"` + "`" + `$;&|<>(){}]+)`)
+	// <password>value</password>
+	xmlElemRe = regexp.MustCompile(`<([A-Za-z_][\w.\-:]*)(?:\s[^>]*)?>([^<\s]{1,512})</([A-Za-z_][\w.\-:]*)>`)
+	// <add key="DbPassword" value="..."/>, <property name="x" value="..."/>
+	xmlPairRe = regexp.MustCompile(`(?i)\b(?:key|name)\s*=\s*"([^"]+)"\s+value\s*=\s*"([^"]*)"`)
+	// define('DB_PASSWORD', 'x')
+	defineRe = regexp.MustCompile(`\bdefine\(\s*['"]([\w]+)['"]\s*,\s*['"]([^'"]+)['"]`)
+	// env name/value pairs.
+	envNameRe  = regexp.MustCompile(`^\s*-?\s*["']?name["']?\s*:\s*["']?([\w.\-]+)["']?\s*,?\s*$`)
+	envValueRe = regexp.MustCompile(`^\s*["']?value["']?\s*:\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([^\s'"{}\[\]|>&!*#][^\s#]*))\s*,?\s*(?:#.*)?$`)
+	envPairRe  = regexp.MustCompile(`["']?name["']?\s*:\s*["']([\w.\-]+)["']\s*,\s*["']?value["']?\s*:\s*["']([^"']*)["']`)
+	// section headers of INI/TOML
+	sectionRe = regexp.MustCompile(`^\s*\[+\s*([\w.\-" ]+?)\s*\]+\s*$`)
+	// parent of an indented block: "api:" or "api: {" or "const api = {"
+	parentRe    = regexp.MustCompile(`["']?([A-Za-z_][\w.\-]*)["']?\s*(?::|=|\()\s*(?:[A-Za-z_][\w.]*\s*)?[\{\(\[]?\s*$`)
+	kindRe      = regexp.MustCompile(`^kind:\s*["']?([A-Za-z]+)["']?\s*$`)
+	blockKeyRe  = regexp.MustCompile(`^(\s*)["']?([\w.\-]+)["']?\s*:\s*(.*?)\s*$`)
+	tfVarRe     = regexp.MustCompile(`^\s*variable\s+"([^"]+)"\s*\{`)
+	tfDefaultRe = regexp.MustCompile(`^\s*default\s*=\s*"([^"]*)"`)
+	tfSensRe    = regexp.MustCompile(`^\s*sensitive\s*=\s*true`)
+)
+
+// secretManifestKinds hold references or ciphertext, never plain secrets.
+var secretManifestKinds = map[string]bool{"SealedSecret": true, "ExternalSecret": true, "ClusterExternalSecret": true, "SecretStore": true, "ClusterSecretStore": true, "PushSecret": true, "SecretProviderClass": true, "VaultStaticSecret": true, "VaultDynamicSecret": true, "OnePasswordItem": true}
+
+// analyze runs the structural pass over one fragment of a file.
+func analyze(raw, filePath string) []hit {
+	lower := strings.ToLower(raw)
+	matches := structTrie.MatchString(lower)
+	if len(matches) == 0 {
+		return nil
+	}
+	lines := strings.Split(raw, "\n")
+	starts := make([]int, len(lines))
+	off := 0
+	for i, l := range lines {
+		starts[i] = off
+		off += len(l) + 1
+	}
+	lineOf := func(pos int) int {
+		return sort.Search(len(starts), func(i int) bool { return starts[i] > pos }) - 1
+	}
+	cand := make(map[int]bool)
+	for _, m := range matches {
+		cand[lineOf(int(m.Pos()))] = true
+	}
+	kind := kindOf(filePath)
+	a := &analyzer{lines: lines, kind: kind}
+
+	owned := map[int]bool{} // lines owned by the Kubernetes pass
+	if strings.Contains(lower, "kind:") {
+		a.kubernetes(owned)
+	}
+	if kind == kindHCL && strings.Contains(lower, "variable") {
+		a.terraform()
+	}
+	idx := make([]int, 0, len(cand))
+	for i := range cand {
+		idx = append(idx, i)
+	}
+	sort.Ints(idx)
+	for _, i := range idx {
+		if owned[i] {
+			continue
+		}
+		a.line(i)
+	}
+	return a.hits
+}
+
+type analyzer struct {
+	lines []string
+	kind  fileKind
+	hits  []hit
+}
+
+func (a *analyzer) add(rule string, line, col int, secret, key string) {
+	a.hits = append(a.hits, hit{rule: rule, line: line, col: col, secret: secret, key: key})
+}
+
+// line looks for secret-named keys assigned literals on line i.
+func (a *analyzer) line(i int) {
+	l := a.lines[i]
+	if len(l) > 4096 {
+		l = l[:4096] // minified code: bounded work
+	}
+	if strings.Contains(l, "secretctl:allow") || strings.Contains(l, "gitleaks:allow") {
+		return
+	}
+	found := false
+	for _, m := range quotedRe.FindAllStringSubmatchIndex(l, -1) {
+		key := l[m[2]:m[3]]
+		vs, ve := -1, -1
+		for g := 2; g <= 4; g++ {
+			if m[2*g] >= 0 {
+				vs, ve = m[2*g], m[2*g+1]
+				break
+			}
+		}
+		if vs < 0 {
+			continue
+		}
+		if a.judge(i, m[2], key, l[vs:ve]) {
+			a.add(ruleAssignment, i, vs+1, l[vs:ve], key)
+			found = true
+		}
+	}
+	if found {
+		return
+	}
+	if a.kind == kindXML || a.kind == kindUnknown {
+		for _, m := range xmlElemRe.FindAllStringSubmatchIndex(l, -1) {
+			open, close := l[m[2]:m[3]], l[m[6]:m[7]]
+			if open != close {
+				continue
+			}
+			if a.judge(i, m[2], open, l[m[4]:m[5]]) {
+				a.add(ruleAssignment, i, m[4]+1, l[m[4]:m[5]], open)
+				return
+			}
+		}
+		for _, m := range xmlPairRe.FindAllStringSubmatchIndex(l, -1) {
+			if a.judge(i, m[2], l[m[2]:m[3]], l[m[4]:m[5]]) {
+				a.add(ruleAssignment, i, m[4]+1, l[m[4]:m[5]], l[m[2]:m[3]])
+				return
+			}
+		}
+	}
+	if a.kind == kindCode || a.kind == kindUnknown {
+		if m := defineRe.FindStringSubmatchIndex(l); m != nil && a.judge(i, m[2], l[m[2]:m[3]], l[m[4]:m[5]]) {
+			a.add(ruleAssignment, i, m[4]+1, l[m[4]:m[5]], l[m[2]:m[3]])
+			return
+		}
+	}
+	switch a.kind {
+	case kindYAML, kindShell, kindProps, kindUnknown:
+		if m := unquotedRe.FindStringSubmatchIndex(l); m != nil {
+			sep := l[m[4]:m[5]]
+			key, v := l[m[2]:m[3]], strings.TrimRight(l[m[6]:m[7]], ";,")
+			// "key value" (space separated) only in .properties/.conf.
+			if (strings.TrimSpace(sep) != "" || a.kind == kindProps) && a.judge(i, m[2], key, v) {
+				a.add(ruleAssignment, i, m[6]+1, v, key)
+				return
+			}
+		}
+		if a.kind != kindProps {
+			for _, m := range shellRe.FindAllStringSubmatchIndex(l, -1) {
+				key, v := l[m[2]:m[3]], strings.TrimRight(l[m[4]:m[5]], ";,")
+				if a.judge(i, m[2], key, v) {
+					a.add(ruleAssignment, i, m[4]+1, v, key)
+					return
+				}
+			}
+		}
+	}
+	// name/value pairs: Kubernetes env, ECS task definitions.
+	if m := envPairRe.FindStringSubmatchIndex(l); m != nil {
+		if a.judgeNamed(l[m[2]:m[3]], l[m[4]:m[5]]) {
+			a.add(ruleEnvPair, i, m[4]+1, l[m[4]:m[5]], l[m[2]:m[3]])
+			return
+		}
+	}
+	if m := envNameRe.FindStringSubmatch(l); m != nil && classifyKey(m[1]) >= keyToken {
+		for j := i + 1; j < len(a.lines) && j <= i+3; j++ {
+			vm := envValueRe.FindStringSubmatchIndex(a.lines[j])
+			if vm == nil {
+				if strings.Contains(a.lines[j], "valueFrom") {
+					return
+				}
+				continue
+			}
+			for g := 1; g <= 3; g++ {
+				if vm[2*g] >= 0 {
+					v := a.lines[j][vm[2*g]:vm[2*g+1]]
+					if a.judgeNamed(m[1], v) {
+						a.add(ruleEnvPair, j, vm[2*g]+1, v, m[1])
+					}
+					return
+				}
+			}
+		}
+	}
+}
+
+func (a *analyzer) judgeNamed(name, v string) bool {
+	c := classifyKey(name)
+	return c >= keyToken && plausibleSecret(v, c, name)
+}
+
+// judge decides whether value v assigned to key on line i (key at byte
+// offset keyPos) is a hardcoded secret.
+func (a *analyzer) judge(i, keyPos int, key, v string) bool {
+	c := classifyKey(key)
+	switch c {
+	case keyNone:
+		return false
+	case keyGeneric:
+		if p := a.parent(i, keyPos); p != "" && contextIsSecret(p) {
+			c = keyToken
+		}
+	}
+	return plausibleSecret(v, c, key)
+}
+
+// parent finds the name of the object or section enclosing the key at
+// (line i, byte keyPos): an unclosed "{" to its left on the same line, an
+// unclosed "{" on an earlier line, a less-indented "name:" line (YAML) or an
+// INI/TOML [section].
+func (a *analyzer) parent(i, keyPos int) string {
+	if p := openerName(a.lines[i][:keyPos]); p != "" {
+		return p
+	}
+	ind := indentOf(a.lines[i])
+	depth := 0
+	for j := i - 1; j >= 0 && j >= i-200; j-- {
+		l := a.lines[j]
+		if strings.TrimSpace(l) == "" {
+			continue
+		}
+		if m := sectionRe.FindStringSubmatch(l); m != nil && ind == 0 {
+			return strings.Trim(m[1], `" `)
+		}
+		for k := len(l) - 1; k >= 0; k-- {
+			switch l[k] {
+			case '}', ']', ')':
+				depth++
+			case '{', '[', '(':
+				if depth == 0 {
+					return openerName(l[:k+1])
+				}
+				depth--
+			}
+		}
+		if depth == 0 && indentOf(l) < ind && a.kind != kindCode {
+			if m := parentRe.FindStringSubmatch(l); m != nil {
+				return m[1]
+			}
+			return ""
+		}
+	}
+	return ""
+}
+
+// openerName returns the name before the last unclosed opening brace of s:
+// "api: {" → "api", "const stripe = {" → "stripe", `"auth": {` → "auth".
+func openerName(s string) string {
+	depth := 0
+	for k := len(s) - 1; k >= 0; k-- {
+		switch s[k] {
+		case '}', ']', ')':
+			depth++
+		case '{', '[', '(':
+			if depth > 0 {
+				depth--
+				continue
+			}
+			pre := strings.TrimRight(s[:k], " \t")
+			pre = strings.TrimRight(pre, ":=(, \t")
+			pre = strings.TrimRight(pre, `"'`)
+			e := len(pre)
+			b := e
+			for b > 0 && (isWordByte(pre[b-1]) || pre[b-1] == '.' || pre[b-1] == '-') {
+				b--
+			}
+			if b == e {
+				// `x = Foo{` / `Foo(`: the type or call name
+				return ""
+			}
+			name := pre[b:e]
+			// Go and Java composite literals: StripeConfig{ → use the type
+			return name
+		}
+	}
+	return ""
+}
+
+func isWordByte(c byte) bool {
+	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+func indentOf(l string) int {
+	n := 0
+	for n < len(l) && (l[n] == ' ' || l[n] == '\t') {
+		n++
+	}
+	return n
+}
+
+// kubernetes judges the data and stringData values of `kind: Secret`
+// manifests, and mutes every line of manifests that only reference or
+// encrypt secrets (ExternalSecret, SealedSecret...).
+func (a *analyzer) kubernetes(owned map[int]bool) {
+	start := 0
+	for i := 0; i <= len(a.lines); i++ {
+		if i == len(a.lines) || strings.HasPrefix(a.lines[i], "---") {
+			a.k8sDoc(start, i, owned)
+			start = i + 1
+		}
+	}
+}
+
+func (a *analyzer) k8sDoc(from, to int, owned map[int]bool) {
+	kind := ""
+	for i := from; i < to; i++ {
+		if m := kindRe.FindStringSubmatch(a.lines[i]); m != nil {
+			kind = m[1]
+			break
+		}
+	}
+	if secretManifestKinds[kind] {
+		for i := from; i < to; i++ {
+			owned[i] = true
+		}
+		return
+	}
+	if kind != "Secret" {
+		return
+	}
+	for i := from; i < to; i++ {
+		l := a.lines[i]
+		var rule string
+		switch {
+		case strings.HasPrefix(l, "data:"):
+			rule = ruleK8sData
+		case strings.HasPrefix(l, "stringData:"):
+			rule = ruleK8sStringDat
+		default:
+			continue
+		}
+		for j := i + 1; j < to; j++ {
+			cl := a.lines[j]
+			if strings.TrimSpace(cl) == "" || strings.HasPrefix(strings.TrimSpace(cl), "#") {
+				continue
+			}
+			if indentOf(cl) == 0 {
+				break
+			}
+			m := blockKeyRe.FindStringSubmatchIndex(cl)
+			if m == nil {
+				continue
+			}
+			owned[j] = true
+			key, v := cl[m[4]:m[5]], cl[m[6]:m[7]]
+			vStart := m[6]
+			if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
+				v = v[1 : len(v)-1]
+				vStart++
+			}
+			if v == "" || v == "|" || v == ">" || strings.HasPrefix(v, "|") || strings.HasPrefix(v, ">") {
+				// Block scalars: their lines are left to the assignment pass.
+				continue
+			}
+			if k8sPublicKey(key) {
+				continue
+			}
+			if strings.Contains(strings.ToLower(cl), "secretctl:allow") || strings.Contains(strings.ToLower(cl), "gitleaks:allow") {
+				continue
+			}
+			judged := v
+			if rule == ruleK8sData {
+				dec, ok := decodeBase64(v)
+				if !ok {
+					continue
+				}
+				judged = dec
+			}
+			if k8sSecretValue(key, judged) {
+				a.add(rule, j, vStart+1, v, key)
+			}
+		}
+	}
+}
+
+// k8sPublicKey: data keys that hold non-secret material.
+func k8sPublicKey(key string) bool {
+	c := classifyKey(key)
+	if c >= keyToken {
+		return false
+	}
+	lk := strings.ToLower(key)
+	if lk == "tls.key" || strings.HasSuffix(lk, ".key") || strings.HasPrefix(lk, ".docker") || strings.HasSuffix(lk, "pem") && strings.Contains(lk, "key") {
+		return false
+	}
+	for _, w := range splitWords(key) {
+		switch w {
+		case "user", "username", "login", "email", "host", "hostname", "port", "database", "db", "name", "url", "uri", "endpoint", "region", "bucket", "namespace", "server", "address", "addr", "ca", "crt", "cert", "certificate", "pub", "public", "id", "account", "project", "domain", "path", "mode", "type", "version", "config", "username0":
+			return true
+		}
+	}
+	return false
+}
+
+func k8sSecretValue(key, v string) bool {
+	t := strings.TrimSpace(v)
+	if t == "" {
+		return false
+	}
+	if !utf8.ValidString(t) {
+		return len(t) >= 8 // binary key material
+	}
+	lt := strings.ToLower(t)
+	if strings.HasPrefix(lt, "-----begin") && !strings.Contains(lt, "private key") {
+		return false // certificates and public keys
+	}
+	if strings.Contains(t, "\n") {
+		return true // a whole credentials file
+	}
+	c := classifyKey(key)
+	if c < keyPassword {
+		c = keyPassword // every Secret value is secret by context
+	}
+	return plausibleSecret(t, c, key)
+}
+
+func decodeBase64(v string) (string, bool) {
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if b, err := enc.DecodeString(v); err == nil {
+			return string(b), true
+		}
+	}
+	return "", false
+}
+
+// terraform judges the defaults of variables named for secrets or marked
+// sensitive.
+func (a *analyzer) terraform() {
+	for i := 0; i < len(a.lines); i++ {
+		m := tfVarRe.FindStringSubmatch(a.lines[i])
+		if m == nil {
+			continue
+		}
+		name := m[1]
+		sensitive := false
+		defLine, defCol, def := -1, 0, ""
+		// same-line body: variable "x" { default = "y" }
+		if k := strings.Index(a.lines[i], "default"); k > 0 {
+			if dm := tfDefaultRe.FindStringSubmatchIndex(a.lines[i][k:]); dm != nil {
+				defLine, defCol, def = i, k+dm[2]+1, a.lines[i][k+dm[2]:k+dm[3]]
+			}
+		}
+		for j := i + 1; j < len(a.lines) && !strings.Contains(a.lines[i], "}"); j++ {
+			l := a.lines[j]
+			if strings.HasPrefix(l, "}") {
+				break
+			}
+			if tfSensRe.MatchString(l) {
+				sensitive = true
+			}
+			if dm := tfDefaultRe.FindStringSubmatchIndex(l); dm != nil && defLine < 0 {
+				defLine, defCol, def = j, dm[2]+1, l[dm[2]:dm[3]]
+			}
+		}
+		if defLine < 0 {
+			continue
+		}
+		c := classifyKey(name)
+		if sensitive && c < keyPassword {
+			c = keyPassword
+		}
+		if c >= keyToken && plausibleSecret(def, c, name) {
+			a.add(ruleTFDefault, defLine, defCol, def, name)
+		}
+	}
+}

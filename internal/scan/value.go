@@ -1,0 +1,316 @@
+package scan
+
+import (
+	"math"
+	"regexp"
+	"strings"
+	"unicode"
+)
+
+// keyClass says how a key's name bears on whether its value is a secret.
+type keyClass int
+
+const (
+	keyNone     keyClass = iota // not secret-named: "name", "primary_key", "passwordLabel"
+	keyGeneric                  // secret only by context or by its value: "key", "stripe_key"
+	keyToken                    // tokens, API keys, secrets: "api_key", "client_secret"
+	keyPassword                 // passwords: "password", "db_pass", "pwd"
+)
+
+// Words that make a name secret-named on their own.
+var (
+	passwordWords = map[string]bool{"password": true, "passwd": true, "pwd": true, "pass": true, "passphrase": true, "passcode": true, "pword": true}
+	tokenWords    = map[string]bool{"secret": true, "secrets": true, "token": true, "apikey": true, "credential": true, "credentials": true, "creds": true, "privatekey": true, "accesskey": true, "secretkey": true, "authtoken": true, "accesstoken": true, "refreshtoken": true, "clientsecret": true, "bearer": true, "auth": true, "sas": true, "signingkey": true, "webhooksecret": true}
+	// Qualifiers that make "<qualifier>_key" a secret key.
+	keyQualifiers = map[string]bool{"api": true, "access": true, "secret": true, "private": true, "signing": true, "encryption": true, "encrypt": true, "master": true, "license": true, "licence": true, "app": true, "client": true, "auth": true, "service": true, "account": true, "subscription": true, "consumer": true, "shared": true, "hmac": true, "jwt": true, "session": true, "cookie": true, "admin": true, "root": true, "storage": true, "crypto": true, "cipher": true, "aes": true, "server": true, "dev": true, "live": true, "prod": true, "write": true, "read": true, "deploy": true}
+	// Qualifiers that make a "<qualifier>_key" or "<qualifier>_token" name not
+	// a secret.
+	nonSecretQualifiers = map[string]bool{"public": true, "pub": true, "primary": true, "foreign": true, "sort": true, "partition": true, "cache": true, "idempotency": true, "i18n": true, "translation": true, "lookup": true, "map": true, "hash": true, "row": true, "range": true, "unique": true, "composite": true, "csrf": true, "xsrf": true, "page": true, "next": true, "cursor": true, "continuation": true, "pagination": true, "sync": true, "publishable": true, "site": true, "react": true, "object": true, "dedup": true, "dedupe": true, "group": true, "label": true, "message": true, "storage_class": true, "ssh": true, "gpg": true, "pgp": true, "host": true, "known": true, "max": true, "min": true, "num": true, "total": true, "input": true, "output": true, "prompt": true, "completion": true, "tokenizer": true, "design": true, "eof": true, "bos": true, "pad": true, "unk": true, "sep": true, "mask": true, "cls": true}
+	// Last words that describe a secret rather than hold one.
+	descriptiveWords = map[string]bool{"name": true, "names": true, "id": true, "ids": true, "type": true, "types": true, "length": true, "len": true, "min": true, "max": true, "size": true, "label": true, "labels": true, "placeholder": true, "hint": true, "field": true, "fields": true, "file": true, "files": true, "filename": true, "path": true, "paths": true, "dir": true, "url": true, "uri": true, "endpoint": true, "regex": true, "regexp": true, "pattern": true, "policy": true, "prompt": true, "message": true, "msg": true, "text": true, "title": true, "header": true, "env": true, "ref": true, "version": true, "count": true, "expiry": true, "expires": true, "expiration": true, "expire": true, "ttl": true, "timeout": true, "enabled": true, "enable": true, "required": true, "algorithm": true, "algo": true, "format": true, "mode": true, "description": true, "desc": true, "help": true, "error": true, "errors": true, "input": true, "form": true, "button": true, "link": true, "route": true, "page": true, "strength": true, "rules": true, "rule": true, "validator": true, "validation": true, "provider": true, "source": true, "location": true, "arn": true, "key": false, "secret": false, "manager": true, "store": true, "vault": true, "mount": true, "volume": true, "class": true, "kind": true, "prefix": true, "suffix": true, "hash": true, "hashed": true, "digest": true, "salt": false, "pos": true, "position": true, "index": true, "idx": true, "limit": true, "usage": true, "used": true, "param": true, "parameter": true, "var": true, "variable": true, "column": true, "col": true, "table": true, "schema": true, "struct": true, "entity": true, "model": true, "test": true, "tests": true, "reset": true, "changed": true, "change": true, "updated": true, "created": true, "at": true, "date": true, "time": true, "status": true, "state": true, "flag": true, "option": true, "options": true, "config": true, "settings": true, "callback": true, "handler": true, "service": true, "client": true, "auth": false, "mask": true, "masked": true, "visible": true, "visibility": true, "show": true, "hidden": true, "hide": true, "toggle": true, "icon": true, "style": true, "class_name": true, "classname": true, "confirmation": false, "metadata": true, "meta": true, "annotation": true, "scope": true, "scopes": true, "audience": true, "issuer": true, "claim": true, "claims": true, "response": true, "request": true, "req": true, "res": true, "uses": true, "usage_limit": true, "bits": true, "cost": true, "rounds": true, "iterations": true, "encoding": true, "charset": true, "env_var": true, "envvar": true}
+)
+
+// splitWords splits an identifier into lower-case words: "apiKey",
+// "API_KEY", "api-key" and "spring.datasource.password" all work.
+func splitWords(name string) []string {
+	var words []string
+	var cur []rune
+	flush := func() {
+		if len(cur) > 0 {
+			words = append(words, strings.ToLower(string(cur)))
+			cur = cur[:0]
+		}
+	}
+	rs := []rune(name)
+	for i, r := range rs {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			if unicode.IsUpper(r) && len(cur) > 0 {
+				prev := rs[i-1]
+				nextLower := i+1 < len(rs) && unicode.IsLower(rs[i+1])
+				if unicode.IsLower(prev) || unicode.IsDigit(prev) || (unicode.IsUpper(prev) && nextLower) {
+					flush()
+				}
+			}
+			cur = append(cur, r)
+		default:
+			flush()
+		}
+	}
+	flush()
+	return words
+}
+
+// classifyKey says whether name is secret-named.
+func classifyKey(name string) keyClass {
+	words := splitWords(name)
+	if len(words) == 0 {
+		return keyNone
+	}
+	last := words[len(words)-1]
+	if len(words) > 1 && descriptiveWords[last] {
+		return keyNone
+	}
+	for _, w := range words {
+		if nonSecretQualifiers[w] {
+			return keyNone
+		}
+	}
+	best := keyNone
+	for i, w := range words {
+		switch {
+		case passwordWords[w]:
+			return keyPassword
+		case strings.HasPrefix(w, "password") || strings.HasSuffix(w, "password") || strings.HasSuffix(w, "passwd"):
+			// "dbpassword", "passwordconfirm"
+			return keyPassword
+		case tokenWords[w]:
+			best = keyToken
+		case w == "key" || w == "keys":
+			if i > 0 && keyQualifiers[words[i-1]] {
+				best = max(best, keyToken)
+			} else {
+				best = max(best, keyGeneric)
+			}
+		case strings.HasSuffix(w, "token") || strings.HasSuffix(w, "secret") || strings.HasPrefix(w, "secret") || strings.HasSuffix(w, "apikey"):
+			best = max(best, keyToken)
+		case strings.HasSuffix(w, "key") && len(w) > 3:
+			// "apikey" handled above; "secretkey", "accesskey" via tokenWords;
+			// others ("stripekey") need context or a token-like value.
+			if keyQualifiers[strings.TrimSuffix(w, "key")] {
+				best = max(best, keyToken)
+			}
+		}
+	}
+	// A single generic word such as "auth" alone is a token name; "auth" as a
+	// qualifier ("auth_mode") was caught by descriptiveWords.
+	return best
+}
+
+// contextNames are parent objects that make a generic "key" secret-named.
+var contextWords = map[string]bool{"api": true, "apis": true, "auth": true, "authentication": true, "oauth": true, "oauth2": true, "credential": true, "credentials": true, "creds": true, "secret": true, "secrets": true, "token": true, "tokens": true, "jwt": true, "signing": true, "encryption": true, "hmac": true, "private": true, "license": true, "stripe": true, "aws": true, "s3": true, "gcp": true, "google": true, "azure": true, "github": true, "gitlab": true, "slack": true, "twilio": true, "sendgrid": true, "mailgun": true, "mailchimp": true, "openai": true, "anthropic": true, "paypal": true, "braintree": true, "algolia": true, "firebase": true, "sentry": true, "datadog": true, "newrelic": true, "pusher": true, "cloudinary": true, "mapbox": true, "shopify": true, "heroku": true, "digitalocean": true, "cloudflare": true, "okta": true, "auth0": true, "segment": true, "mixpanel": true, "intercom": true, "zendesk": true, "hubspot": true, "salesforce": true, "twitter": true, "facebook": true, "plaid": true, "square": true, "coinbase": true, "smtp": true, "mail": true, "email": true, "payment": true, "payments": true, "billing": true, "webhook": true, "webhooks": true, "service": true, "account": true, "client": true, "app": true, "access": true}
+
+// contextIsSecret reports whether a parent name makes a generic key secret.
+func contextIsSecret(parent string) bool {
+	for _, w := range splitWords(parent) {
+		if contextWords[w] {
+			return true
+		}
+	}
+	return classifyKey(parent) >= keyToken
+}
+
+var (
+	uuidRe      = regexp.MustCompile(`^(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+	hexRe       = regexp.MustCompile(`^[0-9a-f]+$`)
+	identRe     = regexp.MustCompile(`^[A-Za-z_$][\w$]*(?:(?:\.|::|->)[A-Za-z_$][\w$]*)+(?:\(\))?$`)
+	envVarRe    = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
+	repeatRe    = regexp.MustCompile(`(?i)x{4,}|\*{3,}|\.{3,}|#{3,}|_{3,}|0{6,}|1{6,}|9{6,}`)
+	integrityRe = regexp.MustCompile(`^(?:sha(?:1|224|256|384|512)[-:]|h1:|md5[-:]|blake2b[-:])`)
+	numberRe    = regexp.MustCompile(`^[+-]?[0-9][0-9_.,]*$`)
+	// Environment and template references, anywhere in the value.
+	refMarkers = []string{"process.env", "import.meta.env", "os.environ", "os.getenv", "getenv(", "system.getenv", "env[", "env(", "env.", "environ[", "secretkeyref", "valuefrom", "secrets.", "vault(", "lookup(", "var.", "local.", "data.", "module.", "keyvault", "secretsmanager", "ssm:", "{{", "}}", "${", "$(", "#{", "%{", "@{", "<%", "%>", "ref+", "!ref", "!sub", "!getatt", "fn::", "${{", "config.get", "settings.", "params."}
+	// Placeholders and masks, anywhere in the value (lower case).
+	placeholderMarkers = []string{"changeme", "change_me", "change-me", "changethis", "change_this", "replace_me", "replace-me", "replaceme", "replace_with", "replace-with", "your_", "your-", "yourpass", "yoursecret", "yourtoken", "yourkey", "<your", "placeholder", "example", "dummy", "sample", "redacted", "todo", "fixme", "tbd", "notreal", "not-a-real", "not_a_real", "notasecret", "not-a-secret", "fake", "insert", "enter_", "enter-", "put_your", "put-your", "goes_here", "goes-here", "_here", "-here", "xxx", "foobar", "lorem"}
+	// Values that are words, not secrets (lower case).
+	placeholderValues = map[string]bool{"password": true, "passwd": true, "secret": true, "token": true, "apikey": true, "api_key": true, "none": true, "null": true, "nil": true, "undefined": true, "true": true, "false": true, "yes": true, "no": true, "on": true, "off": true, "string": true, "str": true, "required": true, "optional": true, "hidden": true, "sensitive": true, "default": true, "empty": true, "unset": true, "test": true, "testing": true, "admin": true, "root": true, "user": true, "username": true, "guest": true, "demo": true, "value": true, "secretvalue": true, "mysecret": true, "mypassword": true, "pass": true, "bearer": true, "basic": true, "private": true, "public": true, "na": true, "n/a": true, "tbd": true, "pending": true, "auto": true, "generated": true, "random": true, "env": true, "environment": true, "disabled": true, "enabled": true, "chararray": true, "bytes": true, "byte[]": true, "char[]": true, "int": true, "number": true, "boolean": true, "bool": true, "object": true, "any": true}
+	// Prefixes of public keys, certificates and ciphertext.
+	nonSecretPrefixes = []string{"ssh-rsa ", "ssh-ed25519 ", "ssh-dss ", "ecdsa-sha2-", "sk-ssh-", "sk-ecdsa-", "-----begin public key", "-----begin rsa public key", "-----begin certificate", "-----begin pgp public", "-----begin age encrypted", "-----begin pgp message", "-----begin x509", "age1", "enc[", "enc(", "vault:v", "$ansible_vault", "{cipher}", "{bcrypt}", "{sha", "agecrypt", "sops:", "aqicah", "encrypted:", "kms:", "$2a$", "$2b$", "$2y$", "$argon2", "$pbkdf2", "$scrypt", "$6$", "$5$", "$1$", "sha256:", "sha512:", "pbkdf2_sha256$", "https://", "http://", "file://", "arn:aws:"}
+)
+
+// valueVerdict judges a literal value assigned to a key of class k (or found
+// by a rule): ok reports whether it may be a secret.
+func plausibleSecret(v string, k keyClass, key string) bool {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return false
+	}
+	lv := strings.ToLower(v)
+	// Length: passwords can be short, tokens are not.
+	minLen := 6
+	switch k {
+	case keyGeneric:
+		minLen = 8
+	}
+	if len(v) < minLen || len(v) > 4096 {
+		return false
+	}
+	if strings.ContainsAny(v, " \t\r\n") {
+		// UI strings ("Enter your password"), sentences, type expressions.
+		return false
+	}
+	if placeholderValues[lv] || strings.EqualFold(v, key) {
+		return false
+	}
+	if lv[0] == '<' && strings.HasSuffix(lv, ">") || lv[0] == '[' && strings.HasSuffix(lv, "]") || lv[0] == '(' && strings.HasSuffix(lv, ")") {
+		return false
+	}
+	if lv[0] == '$' || lv[0] == '%' && strings.HasSuffix(lv, "%") || lv[0] == '@' && strings.HasSuffix(lv, "@") {
+		// $VAR, ${VAR}, $(cmd), %VAR%, @VAR@ (and $2a$ hashes).
+		return false
+	}
+	for _, m := range refMarkers {
+		if strings.Contains(lv, m) {
+			return false
+		}
+	}
+	for _, m := range placeholderMarkers {
+		if strings.Contains(lv, m) {
+			return false
+		}
+	}
+	for _, p := range nonSecretPrefixes {
+		if p != "" && strings.HasPrefix(lv, p) {
+			return false
+		}
+	}
+	if repeatRe.MatchString(v) || isOneChar(v) {
+		return false
+	}
+	if integrityRe.MatchString(lv) || numberRe.MatchString(v) {
+		return false
+	}
+	if strings.HasPrefix(v, "/") || strings.HasPrefix(v, "./") || strings.HasPrefix(v, "../") || strings.HasPrefix(v, "~/") || len(v) > 2 && v[1] == ':' && (v[2] == '\\' || v[2] == '/') {
+		return false // a file path
+	}
+	if hasFileExt(lv) {
+		return false
+	}
+	if identRe.MatchString(v) {
+		// config.password, this.secret, Settings::TOKEN, getToken()
+		return false
+	}
+	if envVarRe.MatchString(v) && strings.Contains(v, "_") {
+		// DB_PASSWORD: the name of a variable, not its value.
+		return false
+	}
+	if uuidRe.MatchString(v) && k != keyPassword {
+		return false
+	}
+	if hexRe.MatchString(v) && (len(v) == 40 || len(v) == 7) && k != keyPassword && !looksHexSecretKey(key) {
+		return false // a git SHA
+	}
+	if k == keyGeneric && !tokenLike(v) {
+		return false
+	}
+	return true
+}
+
+func looksHexSecretKey(key string) bool {
+	c := classifyKey(key)
+	return c >= keyToken
+}
+
+func isOneChar(v string) bool {
+	for i := 1; i < len(v); i++ {
+		if v[i] != v[0] {
+			return false
+		}
+	}
+	return true
+}
+
+var fileExts = []string{".pem", ".key", ".crt", ".cer", ".der", ".p12", ".pfx", ".jks", ".keystore", ".json", ".yaml", ".yml", ".txt", ".env", ".conf", ".cfg", ".ini", ".toml", ".xml", ".properties", ".pub", ".gpg", ".asc", ".html", ".js", ".ts", ".py", ".go", ".rb", ".java", ".sh", ".png", ".jpg", ".svg", ".css"}
+
+func hasFileExt(lv string) bool {
+	for _, e := range fileExts {
+		if strings.HasSuffix(lv, e) && len(lv) > len(e) {
+			return true
+		}
+	}
+	return false
+}
+
+// tokenLike reports whether v looks like a machine-made token rather than a
+// word or identifier: long enough, mixed letters and digits, some entropy.
+func tokenLike(v string) bool {
+	if len(v) < 12 {
+		return false
+	}
+	var letters, digits, other int
+	for _, r := range v {
+		switch {
+		case unicode.IsLetter(r):
+			letters++
+		case unicode.IsDigit(r):
+			digits++
+		default:
+			other++
+		}
+	}
+	if letters == 0 || digits == 0 {
+		return false
+	}
+	return entropy(v) >= 3.0
+}
+
+// entropy is the Shannon entropy of s in bits per byte.
+func entropy(s string) float64 {
+	if s == "" {
+		return 0
+	}
+	var counts [256]int
+	for i := 0; i < len(s); i++ {
+		counts[s[i]]++
+	}
+	var h float64
+	n := float64(len(s))
+	for _, c := range counts {
+		if c == 0 {
+			continue
+		}
+		p := float64(c) / n
+		h -= p * math.Log2(p)
+	}
+	return h
+}
+
+// plausibleShortSecret judges passwords found in URLs and connection
+// strings, where context is strong and passwords may be short.
+func plausibleShortSecret(v string) bool {
+	v = strings.TrimSpace(v)
+	if len(v) < 3 || len(v) > 1024 || strings.ContainsAny(v, " \t\r\n") {
+		return false
+	}
+	lv := strings.ToLower(v)
+	if placeholderValues[lv] && lv != "pass" && lv != "admin" && lv != "root" && lv != "test" {
+		return false
+	}
+	if lv[0] == '<' || lv[0] == '[' || lv[0] == '$' || lv[0] == '%' && strings.HasSuffix(lv, "%") {
+		return false
+	}
+	for _, m := range refMarkers {
+		if strings.Contains(lv, m) {
+			return false
+		}
+	}
+	for _, m := range placeholderMarkers {
+		if strings.Contains(lv, m) {
+			return false
+		}
+	}
+	if repeatRe.MatchString(v) || isOneChar(v) {
+		return false
+	}
+	return true
+}
