@@ -1,0 +1,277 @@
+package audit
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/klauspost/compress/gzip"
+)
+
+// LogOptions tunes ReadLogs.
+type LogOptions struct {
+	// Sources keeps records of these event sources; empty means Secrets
+	// Manager only.
+	Sources []string
+	// Workers is the number of files decoded at once; 0 means GOMAXPROCS.
+	Workers int
+	// Progress, if set, is called after each file with running totals.
+	Progress func(LogStats)
+}
+
+// LogStats counts what ReadLogs read.
+type LogStats struct {
+	Files   int   `json:"files"`
+	Records int64 `json:"records"` // every record in the files
+	Events  int64 `json:"events"`  // records of the wanted sources
+	Bytes   int64 `json:"bytes"`   // bytes on disk
+}
+
+const batchSize = 512
+
+// LogFiles lists the CloudTrail log files under root (a file or a tree such
+// as AWSLogs/...): *.json and *.json.gz, sorted by path, which in the
+// CloudTrail layout is delivery order. Digest files are skipped.
+func LogFiles(root string) ([]string, error) {
+	st, err := os.Stat(root)
+	if err != nil {
+		return nil, fmt.Errorf("read log files: %w", err)
+	}
+	if !st.IsDir() {
+		return []string{root}, nil
+	}
+	var files []string
+	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if d.Name() == "CloudTrail-Digest" {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if n := d.Name(); strings.HasSuffix(n, ".json.gz") || strings.HasSuffix(n, ".json") {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read log files: %w", err)
+	}
+	sort.Strings(files)
+	return files, nil
+}
+
+// ReadLogs streams the events of every CloudTrail log file under root to
+// fn, in batches, from one goroutine (fn needs no locking). Files are
+// decoded in parallel, each record with a json.Decoder walking the
+// "Records" array token by token, so memory does not depend on file size.
+// Batches arrive in no particular order, and fn must not keep the slice.
+func ReadLogs(ctx context.Context, root string, o LogOptions, fn func([]Event) error) (LogStats, error) {
+	files, err := LogFiles(root)
+	if err != nil {
+		return LogStats{}, err
+	}
+	if len(files) == 0 {
+		return LogStats{}, fmt.Errorf("read log files: no *.json or *.json.gz under %s", root)
+	}
+	sources := o.Sources
+	if len(sources) == 0 {
+		sources = []string{SourceSecretsManager}
+	}
+	workers := o.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	if workers > len(files) {
+		workers = len(files)
+	}
+
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	paths := make(chan string)
+	batches := make(chan *[]Event, 2*workers)
+	pool := sync.Pool{New: func() any { s := make([]Event, 0, batchSize); return &s }}
+	var stats LogStats
+	var files64, records, events, bytes atomic.Int64
+
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for p := range paths {
+				n, m, size, err := readLogFile(ctx, p, sources, &pool, batches)
+				records.Add(n)
+				events.Add(m)
+				bytes.Add(size)
+				files64.Add(1)
+				if err != nil {
+					cancel(err)
+					return
+				}
+				if o.Progress != nil {
+					o.Progress(LogStats{Files: int(files64.Load()), Records: records.Load(), Events: events.Load(), Bytes: bytes.Load()})
+				}
+			}
+		}()
+	}
+	go func() {
+		defer close(paths)
+		for _, p := range files {
+			select {
+			case paths <- p:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	go func() { wg.Wait(); close(batches) }()
+
+	var fnErr error
+	for b := range batches {
+		if fnErr == nil && ctx.Err() == nil {
+			if fnErr = fn(*b); fnErr != nil {
+				cancel(fnErr)
+			}
+		}
+		*b = (*b)[:0]
+		pool.Put(b)
+	}
+	stats = LogStats{Files: int(files64.Load()), Records: records.Load(), Events: events.Load(), Bytes: bytes.Load()}
+	if fnErr != nil {
+		return stats, fnErr
+	}
+	if err := context.Cause(ctx); err != nil {
+		return stats, err
+	}
+	return stats, nil
+}
+
+// readLogFile decodes one file, sending full batches to out.
+func readLogFile(ctx context.Context, path string, sources []string, pool *sync.Pool, out chan<- *[]Event) (records, events, size int64, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, 0, 0, fmt.Errorf("read log file: %w", err)
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil {
+		size = st.Size()
+	}
+	var r io.Reader = bufio.NewReaderSize(f, 256<<10)
+	if strings.HasSuffix(path, ".gz") {
+		zr, err := gzip.NewReader(r)
+		if err != nil {
+			return 0, 0, size, fmt.Errorf("read log file %s: %w", path, err)
+		}
+		defer zr.Close()
+		r = zr
+	}
+	batch := pool.Get().(*[]Event)
+	send := func() error {
+		if len(*batch) == 0 {
+			return nil
+		}
+		select {
+		case out <- batch:
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
+		batch = pool.Get().(*[]Event)
+		return nil
+	}
+	records, err = DecodeRecords(r, func(rec *Record) error {
+		if !contains(sources, rec.EventSource) {
+			return nil
+		}
+		events++
+		*batch = append(*batch, EventFromRecord(rec))
+		if len(*batch) == batchSize {
+			return send()
+		}
+		return nil
+	})
+	if err != nil {
+		pool.Put(batch)
+		return records, events, size, fmt.Errorf("read log file %s: %w", path, err)
+	}
+	if err := send(); err != nil {
+		return records, events, size, err
+	}
+	return records, events, size, nil
+}
+
+// DecodeRecords walks {"Records":[...]} token by token and calls fn with
+// each record. It returns the number of records read. A top-level JSON
+// value without a "Records" array (a digest file, an unrelated file in the
+// tree) yields no records and no error.
+func DecodeRecords(r io.Reader, fn func(*Record) error) (records int64, err error) {
+	dec := json.NewDecoder(r)
+	tok, err := dec.Token()
+	if err != nil {
+		if err == io.EOF {
+			return 0, nil
+		}
+		return 0, err
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return 0, nil // not a log file
+	}
+	for dec.More() {
+		key, err := dec.Token()
+		if err != nil {
+			return records, err
+		}
+		if k, _ := key.(string); k != "Records" {
+			var skip json.RawMessage
+			if err := dec.Decode(&skip); err != nil {
+				return records, err
+			}
+			continue
+		}
+		tok, err := dec.Token()
+		if err != nil {
+			return records, err
+		}
+		if tok == nil { // "Records": null
+			continue
+		}
+		if d, ok := tok.(json.Delim); !ok || d != '[' {
+			return records, fmt.Errorf("Records: want an array")
+		}
+		for dec.More() {
+			var rec Record
+			if err := dec.Decode(&rec); err != nil {
+				return records, fmt.Errorf("record %d: %w", records+1, err)
+			}
+			records++
+			if err := fn(&rec); err != nil {
+				return records, err
+			}
+		}
+		if _, err := dec.Token(); err != nil { // ]
+			return records, err
+		}
+	}
+	return records, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
