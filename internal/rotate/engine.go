@@ -199,6 +199,7 @@ func (e *Engine) run(ctx context.Context, meta store.Meta, cfg Config, rot Rotat
 		e.logf(name, "resuming the unfinished rotation %s", short(token))
 	} else {
 		e.logf(name, "starting rotation %s (%s)", short(token), describeRotator(cfg))
+		e.reserve(ctx, meta, token)
 	}
 	lg := func(format string, a ...any) { e.logf(name, format, a...) }
 	curSec, err := e.Store.Get(ctx, name, store.GetOptions{VersionID: cur})
@@ -269,6 +270,17 @@ func (e *Engine) run(ctx context.Context, meta store.Meta, cfg Config, rot Rotat
 	}
 	lg("%s: AWSCURRENT is now %s; AWSPREVIOUS holds the old value", StepFinish, short(token))
 	return res, nil
+}
+
+// reserve attaches AWSPENDING to the new token before any value exists, as
+// RotateSecret does, so a rotation killed even before createSecret resumes
+// with the same token. A backend that refuses a label on a version with no
+// value (AWS, outside RotateSecret) is fine: nothing has been done yet.
+func (e *Engine) reserve(ctx context.Context, meta store.Meta, token string) {
+	mv := store.StageMove{Stage: store.StagePending, MoveTo: token, RemoveFrom: meta.VersionWith(store.StagePending)}
+	if _, err := e.Store.UpdateStage(ctx, meta.Name, mv); err == nil {
+		e.logf(meta.Name, "reserved AWSPENDING for %s", short(token))
+	}
 }
 
 // finish moves AWSCURRENT to token (AWSPREVIOUS follows), clears AWSPENDING

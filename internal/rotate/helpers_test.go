@@ -116,3 +116,7 @@ func needService(t *testing.T, what string, err error) {
 	}
 	t.Skipf("SKIPPING: %s is not available: %v", what, err)
 }
+
+func openLocalForChild(home string) (*local.Store, error) {
+	return local.Open(context.Background(), local.Options{Home: home})
+}

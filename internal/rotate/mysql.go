@@ -156,7 +156,9 @@ func (m *myConn) EnsureUser(ctx context.Context, user, like, password string) er
 	grows.Close()
 	for _, g := range grants {
 		i := strings.Index(g, " TO ")
-		if !strings.HasPrefix(g, "GRANT ") || i < 0 {
+		// USAGE means "no privileges"; re-granting it would need GRANT
+		// OPTION on *.* for nothing.
+		if !strings.HasPrefix(g, "GRANT ") || i < 0 || strings.HasPrefix(g, "GRANT USAGE ON ") {
 			continue
 		}
 		if _, err := m.db.ExecContext(ctx, g[:i]+" TO "+target); err != nil {
