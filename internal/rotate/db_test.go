@@ -20,8 +20,8 @@ type dbFixture struct {
 	rotator, strategy string
 	home              string
 	s                 store.Store
-	name              string   // the application secret
-	secrets           []string // every password the fixture knew, for leak checks
+	name              string                                           // the application secret
+	secrets           []string                                         // every password the fixture knew, for leak checks
 	login             func(ctx context.Context, user, pw string) error // straight to the database
 	canRead           func(ctx context.Context, user, pw string) error // reads the app's table
 }

@@ -96,7 +96,7 @@ func TestResumeAfterFailureAtEachStep(t *testing.T) {
 			if err != nil {
 				t.Fatalf("second rotate: %v", err)
 			}
-			if (second.VersionID != first.VersionID || !second.Resumed) {
+			if second.VersionID != first.VersionID || !second.Resumed {
 				t.Errorf("second run used token %s (resumed %v); want %s", second.VersionID, second.Resumed, first.VersionID)
 			}
 			if mustStage(t, s, "app/x", store.StageCurrent).VersionID != second.VersionID {
