@@ -1,0 +1,6 @@
+environment     = "prod"
+datadog_api_key = "b66b85761e6311807dc12a835051cee6"
+tfe_token       = "i2afpqd2lnncfb.atlasv1.RY04bMdXBMhvVkTxmF9fW8CZlLHjVbP5Zq9jxelxE7XBGxcSI6iBMBnYMsFzyrvm2uZ"
+api_token       = "REPLACE_ME"
+db_password     = "<db-password>"
+newrelic_api_key = "NRAK-RFPWFC0WPT08SQKBQIAKECCOIS6"
