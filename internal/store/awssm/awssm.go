@@ -34,8 +34,9 @@
 //     DecryptionFailure, LimitExceededException, ResourceExistsException,
 //     ExpiredTokenException. awsx's tests replay ThrottlingException followed
 //     by success (the SDK retryer), RotateSecret and CancelRotateSecret.
-//   - Not proven against real AWS here: run the same suites with
-//     SECRETCTL_TEST_AWS=1 once that harness exists.
+//   - Against real AWS: TestRealAWSConformance runs the whole storetest suite
+//     (no Caps) with the ambient credentials when SECRETCTL_TEST_AWS=1. It has
+//     not been run in this repository's CI, which has no AWS account.
 package awssm
 
 import (
