@@ -107,7 +107,7 @@ func (e *Engine) rotateLambda(ctx context.Context, meta store.Meta, res Result) 
 	if timeout <= 0 {
 		timeout = 5 * time.Minute
 	}
-	deadline := time.Now().Add(timeout)
+	deadline := start.Add(timeout)
 	seenPending := false
 	for {
 		d, err := e.AWS.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(id)})
@@ -128,7 +128,7 @@ func (e *Engine) rotateLambda(ctx context.Context, meta store.Meta, res Result) 
 			reason := e.failureReason(ctx, d, start)
 			return res, fmt.Errorf("rotate %s: the rotation ended without promoting %s%s", name, short(vid), reason)
 		}
-		if time.Now().After(deadline) {
+		if e.now().After(deadline) {
 			reason := e.failureReason(ctx, d, start)
 			return res, fmt.Errorf("rotate %s: not finished after %s: AWSPENDING is still on %s%s (AWS retries failed rotations; see the Lambda's CloudWatch logs)", name, timeout, short(vid), reason)
 		}
