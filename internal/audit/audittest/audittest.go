@@ -20,9 +20,12 @@ import (
 	"time"
 )
 
-// Targets of the JSON 1.1 protocol.
+// Targets of the JSON 1.1 protocol, as aws-sdk-go-v2 sends them. The
+// server also accepts the long form botocore sends,
+// "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents".
 const (
-	TargetPrefix   = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101."
+	LongPrefix     = "com.amazonaws.cloudtrail.v20131101."
+	TargetPrefix   = "CloudTrail_20131101."
 	LookupEvents   = TargetPrefix + "LookupEvents"
 	DescribeTrails = TargetPrefix + "DescribeTrails"
 	GetTrailStatus = TargetPrefix + "GetTrailStatus"
@@ -110,7 +113,7 @@ func (s *Server) MaxPerSecond(target string) int {
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	at := time.Now()
-	target := r.Header.Get("X-Amz-Target")
+	target := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), LongPrefix)
 	b, _ := io.ReadAll(r.Body)
 	var body map[string]any
 	_ = json.Unmarshal(b, &body)
