@@ -288,40 +288,46 @@ func (s *scanner) fragment(ctx context.Context, f sources.Fragment, ferr error) 
 		return nil
 	}
 	s.bytes.Add(int64(len(f.Raw)))
-	var out []Finding
+	var (
+		out   []Finding
+		hits  []hit
+		muted map[int]bool
+	)
+	structural := (s.opts.MaxTargetMB == 0 || len(f.Raw) <= s.opts.MaxTargetMB*1_000_000) && !s.pathAllowed(f.FilePath, f.CommitSHA)
+	if structural {
+		hits, muted = analyze(f.Raw, f.FilePath)
+	}
 	for _, gf := range s.det.DetectContext(ctx, detect.Fragment(f)) {
-		if fd, ok := s.fromGitleaks(gf); ok {
+		if fd, ok := s.fromGitleaks(gf); ok && !muted[fd.Line-f.StartLine] {
 			out = append(out, fd)
 		}
 	}
-	if s.opts.MaxTargetMB == 0 || len(f.Raw) <= s.opts.MaxTargetMB*1_000_000 {
-		if !s.pathAllowed(f.FilePath, f.CommitSHA) {
-			lines := splitLinesLazy(f.Raw)
-			for _, h := range analyze(f.Raw, f.FilePath) {
-				fd := Finding{
-					RuleID:      h.rule,
-					Description: ruleDescriptions[h.rule],
-					File:        f.FilePath,
-					Line:        f.StartLine + h.line,
-					Column:      h.col,
-					EndLine:     f.StartLine + h.line,
-					EndColumn:   h.col + len(h.secret) - 1,
-					Secret:      secret.New(h.secret),
-					Entropy:     float32(entropy(h.secret)),
-					Tags:        []string{"secretctl", "structural"},
-					lineText:    lines(h.line),
-				}
-				fd.Match = h.key + ": " + h.secret
-				if f.CommitInfo != nil {
-					fd.Commit, fd.Author, fd.Email, fd.Date, fd.Message = f.CommitSHA, f.CommitInfo.AuthorName, f.CommitInfo.AuthorEmail, f.CommitInfo.Date, f.CommitInfo.Message
-				} else {
-					fd.Commit = f.CommitSHA
-				}
-				if s.findingAllowed(fd, f.CommitSHA) {
-					continue
-				}
-				out = append(out, fd)
+	if structural {
+		lines := splitLinesLazy(f.Raw)
+		for _, h := range hits {
+			fd := Finding{
+				RuleID:      h.rule,
+				Description: ruleDescriptions[h.rule],
+				File:        f.FilePath,
+				Line:        f.StartLine + h.line,
+				Column:      h.col,
+				EndLine:     f.StartLine + h.line,
+				EndColumn:   h.col + len(h.secret) - 1,
+				Secret:      secret.New(h.secret),
+				Entropy:     float32(entropy(h.secret)),
+				Tags:        []string{"secretctl", "structural"},
+				lineText:    lines(h.line),
 			}
+			fd.Match = h.key + ": " + h.secret
+			if f.CommitInfo != nil {
+				fd.Commit, fd.Author, fd.Email, fd.Date, fd.Message = f.CommitSHA, f.CommitInfo.AuthorName, f.CommitInfo.AuthorEmail, f.CommitInfo.Date, f.CommitInfo.Message
+			} else {
+				fd.Commit = f.CommitSHA
+			}
+			if s.findingAllowed(fd, f.CommitSHA) {
+				continue
+			}
+			out = append(out, fd)
 		}
 	}
 	for i := range out {
@@ -360,6 +366,18 @@ func (s *scanner) fromGitleaks(gf report.Finding) (Finding, bool) {
 			return Finding{}, false
 		}
 	}
+	// Report the line of the secret, not of the start of a multi-line match
+	// (curl rules match from the command across continuation lines).
+	line, col := gf.StartLine, gf.StartColumn
+	if i := strings.Index(gf.Match, gf.Secret); i > 0 && gf.Secret != "" {
+		if n := strings.Count(gf.Match[:i], "\n"); n > 0 {
+			line += n
+			col = i - strings.LastIndex(gf.Match[:i], "\n")
+		}
+	}
+	if gf.RuleID == "generic-api-key" && !genericKeyIsSecret(gf.Match, gf.Secret) {
+		return Finding{}, false
+	}
 	if c, ok := genericRules[gf.RuleID]; ok {
 		v := gf.Secret
 		if gf.RuleID == "curl-auth-user" {
@@ -379,8 +397,8 @@ func (s *scanner) fromGitleaks(gf report.Finding) (Finding, bool) {
 		RuleID:      gf.RuleID,
 		Description: gf.Description,
 		File:        gf.File,
-		Line:        gf.StartLine,
-		Column:      gf.StartColumn,
+		Line:        line,
+		Column:      col,
 		EndLine:     gf.EndLine,
 		EndColumn:   gf.EndColumn,
 		Commit:      gf.Commit,
@@ -394,6 +412,34 @@ func (s *scanner) fromGitleaks(gf report.Finding) (Finding, bool) {
 		Match:       gf.Match,
 		lineText:    gf.Line,
 	}, true
+}
+
+// genericKeyIsSecret checks the key name in front of a generic-api-key
+// match: public_key, siteKey, publishableKey and the like are not secrets.
+func genericKeyIsSecret(match, sec string) bool {
+	i := strings.Index(match, sec)
+	if i < 0 {
+		return true
+	}
+	pre := strings.TrimRight(match[:i], " \t\"'`=:>,|?")
+	b := len(pre)
+	for b > 0 && (isWordByte(pre[b-1]) || pre[b-1] == '.' || pre[b-1] == '-') {
+		b--
+	}
+	key := pre[b:]
+	if key == "" {
+		return true
+	}
+	words := splitWords(key)
+	for _, w := range words {
+		if nonSecretQualifiers[w] || referenceWords[w] {
+			return classifyKey(key) == keyPassword
+		}
+	}
+	if len(words) > 1 && descriptiveWords[words[len(words)-1]] {
+		return false
+	}
+	return true
 }
 
 // finish redacts and fingerprints a finding.
@@ -510,9 +556,9 @@ func rulePriority(id string) int {
 		return 4
 	case ruleAssignment, ruleEnvPair:
 		return 3
-	case "url-credentials", "connection-string-password", "authorization-header", "curl-auth-header", "curl-auth-user", "hashicorp-tf-password":
+	case ruleCurlUser, "url-credentials", "connection-string-password", "authorization-header", "curl-auth-header", "curl-auth-user", "hashicorp-tf-password":
 		return 2
-	case ruleK8sData, ruleK8sStringDat, ruleTFDefault:
+	case ruleK8sData, ruleK8sStringDat, ruleTFDefault, ruleAWSPair, rulePgpass, ruleCredCall:
 		return 1
 	}
 	return 0
@@ -532,6 +578,9 @@ func dedupe(in []Finding) []Finding {
 		if a.Line != b.Line {
 			return a.Line < b.Line
 		}
+		if decoded(a) != decoded(b) {
+			return !decoded(a)
+		}
 		return rulePriority(a.RuleID) < rulePriority(b.RuleID)
 	})
 	out := in[:0]
@@ -541,6 +590,11 @@ func dedupe(in []Finding) []Finding {
 		for k := len(out) - 1; k >= 0; k-- {
 			o := out[k]
 			if o.File != f.File || o.Commit != f.Commit || o.Line != f.Line {
+				break
+			}
+			if decoded(f) {
+				// A value found after decoding, on a line already reported.
+				dup = true
 				break
 			}
 			a, b := o.Secret.RevealString(), f.Secret.RevealString()
@@ -567,6 +621,15 @@ func dedupe(in []Finding) []Finding {
 		return a.Commit < b.Commit
 	})
 	return out
+}
+
+func decoded(f Finding) bool {
+	for _, t := range f.Tags {
+		if strings.HasPrefix(t, "decoded:") {
+			return true
+		}
+	}
+	return false
 }
 
 // git scans history or the staged changes of the repository at root.

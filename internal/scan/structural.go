@@ -18,6 +18,10 @@ const (
 	ruleK8sStringDat = "kubernetes-secret-stringdata"
 	ruleTFDefault    = "terraform-variable-default"
 	ruleEnvPair      = "env-name-value"
+	ruleCredCall     = "credentials-call"
+	ruleAWSPair      = "aws-secret-access-key"
+	rulePgpass       = "pgpass-password"
+	ruleCurlUser     = "curl-user-password"
 )
 
 var ruleDescriptions = map[string]string{
@@ -26,6 +30,10 @@ var ruleDescriptions = map[string]string{
 	ruleK8sStringDat: "Kubernetes Secret stringData value is a literal credential.",
 	ruleTFDefault:    "Terraform variable for a secret has a literal default.",
 	ruleEnvPair:      "Secret-named environment variable (name/value pair) set to a literal value.",
+	ruleCredCall:     "Literal password passed to a credentials call (SetBasicAuth, NetworkCredential, auth=(...)).",
+	ruleAWSPair:      "AWS secret access key next to an AWS access key id.",
+	rulePgpass:       "Password in a .pgpass file.",
+	ruleCurlUser:     "Password in a curl --user argument.",
 }
 
 // hit is a structural finding inside one fragment.
@@ -82,7 +90,7 @@ func kindOf(p string) fileKind {
 	return kindUnknown
 }
 
-var structKeywords = []string{"pass", "pwd", "secret", "token", "key", "auth", "cred", "bearer", "private", "kind:", "variable"}
+var structKeywords = []string{"pass", "pwd", "secret", "token", "key", "auth", "cred", "bearer", "private", "kind:", "variable", "akia", "asia", "abia", "acca", "return", "curl"}
 
 var structTrie = ahocorasick.NewTrieBuilder().AddStrings(structKeywords).Build()
 
@@ -106,9 +114,21 @@ var (
 	// section headers of INI/TOML
 	sectionRe = regexp.MustCompile(`^\s*\[+\s*([\w.\-" ]+?)\s*\]+\s*$`)
 	// parent of an indented block: "api:" or "api: {" or "const api = {"
-	parentRe    = regexp.MustCompile(`["']?([A-Za-z_][\w.\-]*)["']?\s*(?::|=|\()\s*(?:[A-Za-z_][\w.]*\s*)?[\{\(\[]?\s*$`)
-	kindRe      = regexp.MustCompile(`^kind:\s*["']?([A-Za-z]+)["']?\s*$`)
-	blockKeyRe  = regexp.MustCompile(`^(\s*)["']?([\w.\-]+)["']?\s*:\s*(.*?)\s*$`)
+	parentRe   = regexp.MustCompile(`["']?([A-Za-z_][\w.\-]*)["']?\s*(?::|=|\()\s*(?:[A-Za-z_][\w.]*\s*)?[\{\(\[]?\s*$`)
+	kindRe     = regexp.MustCompile(`^kind:\s*["']?([A-Za-z]+)["']?\s*$`)
+	blockKeyRe = regexp.MustCompile(`^(\s*)["']?([\w.\-]+)["']?\s*:\s*(.*?)\s*$`)
+	// --password X, "--requirepass", "X", -p=X style command-line flags
+	flagRe = regexp.MustCompile(`(?:^|[\s\[,"'])--?([A-Za-z][\w-]*)(?:=|["']?\s*,\s*["']|\s+["']?)([^\s"',\]\[;&|]+)`)
+	// AWS key id, then its secret within a few lines
+	awsIDRe     = regexp.MustCompile(`\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b`)
+	awsSecretRe = regexp.MustCompile(`(?:^|[^A-Za-z0-9/+])([A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)`)
+	// credential-taking calls: SetBasicAuth("user", "pass"), auth=("u", "p")
+	credCallRe = regexp.MustCompile(`(?i)(?:\b(?:set)?basic_?auth|\bhttp(?:basic|digest)auth|\bnetworkcredential|\bpasswordauthentication|\busernamepassword\w*|\bbasiccredentials|\bstaticcredentials(?:provider)?|\bcreds?|\bcredentials?|\bauth)\s*(?:\(|=\s*[\(\[])\s*["']([^"']*)["']\s*,\s*["']([^"']+)["']`)
+	// a secret-named function or method that returns a literal
+	funcDeclRe  = regexp.MustCompile(`(?:\b(?:func|def|fun|function|get)\s+|\b[\w<>\[\]]+\s+)(?:\([^)]*\)\s*)?([A-Za-z_]\w*)\s*\([^)]*\)`)
+	returnRe    = regexp.MustCompile(`(?:\breturn\s+|=\s*|=>\s*)[rbu]?(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')\s*;?\s*\}?\s*$`)
+	curlUserRe  = regexp.MustCompile(`\bcurl\b.*?\s(?:-u|--user)(?:=|\s+)["']?([^\s"':]+):([^\s"']+)`)
+	netrcRe     = regexp.MustCompile(`\bpassword\s+(\S+)`)
 	tfVarRe     = regexp.MustCompile(`^\s*variable\s+"([^"]+)"\s*\{`)
 	tfDefaultRe = regexp.MustCompile(`^\s*default\s*=\s*"([^"]*)"`)
 	tfSensRe    = regexp.MustCompile(`^\s*sensitive\s*=\s*true`)
@@ -117,12 +137,15 @@ var (
 // secretManifestKinds hold references or ciphertext, never plain secrets.
 var secretManifestKinds = map[string]bool{"SealedSecret": true, "ExternalSecret": true, "ClusterExternalSecret": true, "SecretStore": true, "ClusterSecretStore": true, "PushSecret": true, "SecretProviderClass": true, "VaultStaticSecret": true, "VaultDynamicSecret": true, "OnePasswordItem": true}
 
-// analyze runs the structural pass over one fragment of a file.
-func analyze(raw, filePath string) []hit {
+// analyze runs the structural pass over one fragment of a file. muted holds
+// the 0-based lines where no finding may be reported (manifests that only
+// reference or encrypt secrets), for gitleaks' rules too.
+func analyze(raw, filePath string) (hits []hit, muted map[int]bool) {
 	lower := strings.ToLower(raw)
+	base := strings.ToLower(path.Base(filePath))
 	matches := structTrie.MatchString(lower)
-	if len(matches) == 0 {
-		return nil
+	if len(matches) == 0 && base != ".pgpass" {
+		return nil, nil
 	}
 	lines := strings.Split(raw, "\n")
 	starts := make([]int, len(lines))
@@ -142,8 +165,12 @@ func analyze(raw, filePath string) []hit {
 	a := &analyzer{lines: lines, kind: kind}
 
 	owned := map[int]bool{} // lines owned by the Kubernetes pass
+	muted = map[int]bool{}
 	if strings.Contains(lower, "kind:") {
-		a.kubernetes(owned)
+		a.kubernetes(owned, muted)
+	}
+	if base == ".pgpass" {
+		a.pgpass()
 	}
 	if kind == kindHCL && strings.Contains(lower, "variable") {
 		a.terraform()
@@ -159,7 +186,7 @@ func analyze(raw, filePath string) []hit {
 		}
 		a.line(i)
 	}
-	return a.hits
+	return a.hits, muted
 }
 
 type analyzer struct {
@@ -181,6 +208,42 @@ func (a *analyzer) line(i int) {
 	if strings.Contains(l, "secretctl:allow") || strings.Contains(l, "gitleaks:allow") {
 		return
 	}
+	if m := curlUserRe.FindStringSubmatchIndex(l); m != nil {
+		if v := l[m[4]:m[5]]; plausibleShortSecret(v) {
+			a.add(ruleCurlUser, i, m[4]+1, v, "curl --user")
+			return
+		}
+	}
+	if m := awsIDRe.FindStringIndex(l); m != nil && !strings.Contains(l[m[0]:m[1]], "EXAMPLE") {
+		a.awsPair(i, m[1])
+	}
+	if m := credCallRe.FindStringSubmatchIndex(l); m != nil {
+		v := l[m[4]:m[5]]
+		if plausibleSecret(v, keyPassword, "") {
+			a.add(ruleCredCall, i, m[4]+1, v, "credentials")
+			return
+		}
+	}
+	if m := returnRe.FindStringSubmatchIndex(l); m != nil {
+		if name := a.enclosingFunc(i, l[:m[0]], strings.HasPrefix(l[m[0]:], "return")); name != "" {
+			for g := 1; g <= 2; g++ {
+				if m[2*g] >= 0 {
+					v := l[m[2*g]:m[2*g+1]]
+					if c := classifyKey(name); c >= keyToken && plausibleSecret(v, c, name) {
+						a.add(ruleAssignment, i, m[2*g]+1, v, name)
+						return
+					}
+				}
+			}
+		}
+	}
+	if a.kind == kindProps && netrcRe.MatchString(l) && strings.Contains(l, "machine") {
+		m := netrcRe.FindStringSubmatchIndex(l)
+		if v := l[m[2]:m[3]]; plausibleSecret(v, keyPassword, "password") {
+			a.add(ruleAssignment, i, m[2]+1, v, "password")
+			return
+		}
+	}
 	found := false
 	for _, m := range quotedRe.FindAllStringSubmatchIndex(l, -1) {
 		key := l[m[2]:m[3]]
@@ -201,6 +264,15 @@ func (a *analyzer) line(i int) {
 	}
 	if found {
 		return
+	}
+	if strings.Contains(l, "-") {
+		for _, m := range flagRe.FindAllStringSubmatchIndex(l, -1) {
+			name, v := l[m[2]:m[3]], l[m[4]:m[5]]
+			if c := classifyKey(name); c >= keyToken && plausibleSecret(v, c, name) {
+				a.add(ruleAssignment, i, m[4]+1, v, name)
+				return
+			}
+		}
 	}
 	if a.kind == kindXML || a.kind == kindUnknown {
 		for _, m := range xmlElemRe.FindAllStringSubmatchIndex(l, -1) {
@@ -383,17 +455,17 @@ func indentOf(l string) int {
 // kubernetes judges the data and stringData values of `kind: Secret`
 // manifests, and mutes every line of manifests that only reference or
 // encrypt secrets (ExternalSecret, SealedSecret...).
-func (a *analyzer) kubernetes(owned map[int]bool) {
+func (a *analyzer) kubernetes(owned, muted map[int]bool) {
 	start := 0
 	for i := 0; i <= len(a.lines); i++ {
 		if i == len(a.lines) || strings.HasPrefix(a.lines[i], "---") {
-			a.k8sDoc(start, i, owned)
+			a.k8sDoc(start, i, owned, muted)
 			start = i + 1
 		}
 	}
 }
 
-func (a *analyzer) k8sDoc(from, to int, owned map[int]bool) {
+func (a *analyzer) k8sDoc(from, to int, owned, muted map[int]bool) {
 	kind := ""
 	for i := from; i < to; i++ {
 		if m := kindRe.FindStringSubmatch(a.lines[i]); m != nil {
@@ -404,6 +476,7 @@ func (a *analyzer) k8sDoc(from, to int, owned map[int]bool) {
 	if secretManifestKinds[kind] {
 		for i := from; i < to; i++ {
 			owned[i] = true
+			muted[i] = true
 		}
 		return
 	}
@@ -496,8 +569,13 @@ func k8sSecretValue(key, v string) bool {
 	if strings.HasPrefix(lt, "-----begin") && !strings.Contains(lt, "private key") {
 		return false // certificates and public keys
 	}
-	if strings.Contains(t, "\n") {
-		return true // a whole credentials file
+	if strings.HasPrefix(t, "{") || strings.Contains(t, "\n") {
+		// A credentials file (.dockerconfigjson, application.yaml...):
+		// secret if the structural pass finds a secret in it.
+		if hits, _ := analyze(t, key); len(hits) > 0 {
+			return true
+		}
+		return !strings.HasPrefix(t, "{") && len(t) >= 16 && classifyKey(key) >= keyToken
 	}
 	c := classifyKey(key)
 	if c < keyPassword {
@@ -553,6 +631,79 @@ func (a *analyzer) terraform() {
 		}
 		if c >= keyToken && plausibleSecret(def, c, name) {
 			a.add(ruleTFDefault, defLine, defCol, def, name)
+		}
+	}
+}
+
+// awsPair looks for a 40-character secret access key on the line of an AWS
+// access key id (from byte pos) or on the three lines after it.
+func (a *analyzer) awsPair(i, pos int) {
+	for j := i; j < len(a.lines) && j <= i+3; j++ {
+		l := a.lines[j]
+		from := 0
+		if j == i {
+			from = pos
+		}
+		for _, m := range awsSecretRe.FindAllStringSubmatchIndex(l[from:], -1) {
+			v := l[from+m[2] : from+m[3]]
+			if entropy(v) < 4.0 || hexRe.MatchString(strings.ToLower(v)) || strings.Contains(v, "EXAMPLE") {
+				continue
+			}
+			var upper, lower, digit bool
+			for _, r := range v {
+				switch {
+				case r >= 'A' && r <= 'Z':
+					upper = true
+				case r >= 'a' && r <= 'z':
+					lower = true
+				case r >= '0' && r <= '9':
+					digit = true
+				}
+			}
+			if upper && lower && digit {
+				a.add(ruleAWSPair, j, from+m[2]+1, v, "aws_secret_access_key")
+				return
+			}
+		}
+	}
+}
+
+// enclosingFunc returns the name of a function declared on line i (before
+// the return) or on one of the two lines above, when line i returns.
+func (a *analyzer) enclosingFunc(i int, before string, isReturn bool) string {
+	if m := funcDeclRe.FindStringSubmatch(before); m != nil {
+		return m[1]
+	}
+	if !isReturn || strings.TrimSpace(before) != "" {
+		return ""
+	}
+	for j := i - 1; j >= 0 && j >= i-2; j-- {
+		l := strings.TrimSpace(a.lines[j])
+		if l == "" {
+			continue
+		}
+		if m := funcDeclRe.FindStringSubmatch(l); m != nil && (strings.HasSuffix(l, "{") || strings.HasSuffix(l, ":")) {
+			return m[1]
+		}
+		return ""
+	}
+	return ""
+}
+
+// pgpass reports the password field of host:port:database:user:password.
+func (a *analyzer) pgpass() {
+	for i, l := range a.lines {
+		t := strings.TrimSpace(l)
+		if t == "" || strings.HasPrefix(t, "#") {
+			continue
+		}
+		parts := strings.SplitN(t, ":", 5)
+		if len(parts) != 5 {
+			continue
+		}
+		v := parts[4]
+		if plausibleShortSecret(v) && v != "*" {
+			a.add(rulePgpass, i, strings.LastIndex(l, v)+1, v, "password")
 		}
 	}
 }

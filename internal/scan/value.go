@@ -19,15 +19,17 @@ const (
 
 // Words that make a name secret-named on their own.
 var (
-	passwordWords = map[string]bool{"password": true, "passwd": true, "pwd": true, "pass": true, "passphrase": true, "passcode": true, "pword": true}
+	passwordWords = map[string]bool{"password": true, "passwd": true, "pwd": true, "pass": true, "passphrase": true, "passcode": true, "pword": true, "requirepass": true, "masterauth": true}
 	tokenWords    = map[string]bool{"secret": true, "secrets": true, "token": true, "apikey": true, "credential": true, "credentials": true, "creds": true, "privatekey": true, "accesskey": true, "secretkey": true, "authtoken": true, "accesstoken": true, "refreshtoken": true, "clientsecret": true, "bearer": true, "auth": true, "sas": true, "signingkey": true, "webhooksecret": true}
 	// Qualifiers that make "<qualifier>_key" a secret key.
 	keyQualifiers = map[string]bool{"api": true, "access": true, "secret": true, "private": true, "signing": true, "encryption": true, "encrypt": true, "master": true, "license": true, "licence": true, "app": true, "client": true, "auth": true, "service": true, "account": true, "subscription": true, "consumer": true, "shared": true, "hmac": true, "jwt": true, "session": true, "cookie": true, "admin": true, "root": true, "storage": true, "crypto": true, "cipher": true, "aes": true, "server": true, "dev": true, "live": true, "prod": true, "write": true, "read": true, "deploy": true}
 	// Qualifiers that make a "<qualifier>_key" or "<qualifier>_token" name not
 	// a secret.
-	nonSecretQualifiers = map[string]bool{"public": true, "pub": true, "primary": true, "foreign": true, "sort": true, "partition": true, "cache": true, "idempotency": true, "i18n": true, "translation": true, "lookup": true, "map": true, "hash": true, "row": true, "range": true, "unique": true, "composite": true, "csrf": true, "xsrf": true, "page": true, "next": true, "cursor": true, "continuation": true, "pagination": true, "sync": true, "publishable": true, "site": true, "react": true, "object": true, "dedup": true, "dedupe": true, "group": true, "label": true, "message": true, "storage_class": true, "ssh": true, "gpg": true, "pgp": true, "host": true, "known": true, "max": true, "min": true, "num": true, "total": true, "input": true, "output": true, "prompt": true, "completion": true, "tokenizer": true, "design": true, "eof": true, "bos": true, "pad": true, "unk": true, "sep": true, "mask": true, "cls": true}
+	nonSecretQualifiers = map[string]bool{"public": true, "pub": true, "primary": true, "foreign": true, "sort": true, "partition": true, "cache": true, "idempotency": true, "i18n": true, "translation": true, "lookup": true, "map": true, "hash": true, "row": true, "range": true, "unique": true, "composite": true, "csrf": true, "xsrf": true, "page": true, "next": true, "cursor": true, "continuation": true, "pagination": true, "sync": true, "publishable": true, "site": true, "react": true, "object": true, "dedup": true, "existing": true, "dedupe": true, "group": true, "label": true, "message": true, "storage_class": true, "ssh": true, "gpg": true, "pgp": true, "host": true, "known": true, "max": true, "min": true, "num": true, "total": true, "input": true, "output": true, "prompt": true, "completion": true, "tokenizer": true, "design": true, "eof": true, "bos": true, "pad": true, "unk": true, "sep": true, "mask": true, "cls": true}
+	// Words that make a name a reference to a secret held elsewhere.
+	referenceWords = map[string]bool{"existing": true, "secretref": true, "keyref": true, "from": true}
 	// Last words that describe a secret rather than hold one.
-	descriptiveWords = map[string]bool{"name": true, "names": true, "id": true, "ids": true, "type": true, "types": true, "length": true, "len": true, "min": true, "max": true, "size": true, "label": true, "labels": true, "placeholder": true, "hint": true, "field": true, "fields": true, "file": true, "files": true, "filename": true, "path": true, "paths": true, "dir": true, "url": true, "uri": true, "endpoint": true, "regex": true, "regexp": true, "pattern": true, "policy": true, "prompt": true, "message": true, "msg": true, "text": true, "title": true, "header": true, "env": true, "ref": true, "version": true, "count": true, "expiry": true, "expires": true, "expiration": true, "expire": true, "ttl": true, "timeout": true, "enabled": true, "enable": true, "required": true, "algorithm": true, "algo": true, "format": true, "mode": true, "description": true, "desc": true, "help": true, "error": true, "errors": true, "input": true, "form": true, "button": true, "link": true, "route": true, "page": true, "strength": true, "rules": true, "rule": true, "validator": true, "validation": true, "provider": true, "source": true, "location": true, "arn": true, "key": false, "secret": false, "manager": true, "store": true, "vault": true, "mount": true, "volume": true, "class": true, "kind": true, "prefix": true, "suffix": true, "hash": true, "hashed": true, "digest": true, "salt": false, "pos": true, "position": true, "index": true, "idx": true, "limit": true, "usage": true, "used": true, "param": true, "parameter": true, "var": true, "variable": true, "column": true, "col": true, "table": true, "schema": true, "struct": true, "entity": true, "model": true, "test": true, "tests": true, "reset": true, "changed": true, "change": true, "updated": true, "created": true, "at": true, "date": true, "time": true, "status": true, "state": true, "flag": true, "option": true, "options": true, "config": true, "settings": true, "callback": true, "handler": true, "service": true, "client": true, "auth": false, "mask": true, "masked": true, "visible": true, "visibility": true, "show": true, "hidden": true, "hide": true, "toggle": true, "icon": true, "style": true, "class_name": true, "classname": true, "confirmation": false, "metadata": true, "meta": true, "annotation": true, "scope": true, "scopes": true, "audience": true, "issuer": true, "claim": true, "claims": true, "response": true, "request": true, "req": true, "res": true, "uses": true, "usage_limit": true, "bits": true, "cost": true, "rounds": true, "iterations": true, "encoding": true, "charset": true, "env_var": true, "envvar": true}
+	descriptiveWords = map[string]bool{"name": true, "names": true, "id": true, "ids": true, "type": true, "types": true, "length": true, "len": true, "min": true, "max": true, "size": true, "label": true, "labels": true, "placeholder": true, "hint": true, "field": true, "fields": true, "file": true, "files": true, "filename": true, "path": true, "paths": true, "dir": true, "url": true, "uri": true, "endpoint": true, "regex": true, "regexp": true, "pattern": true, "policy": true, "prompt": true, "message": true, "msg": true, "text": true, "title": true, "header": true, "env": true, "ref": true, "version": true, "count": true, "expiry": true, "expires": true, "expiration": true, "expire": true, "ttl": true, "timeout": true, "enabled": true, "enable": true, "required": true, "algorithm": true, "algo": true, "format": true, "mode": true, "description": true, "desc": true, "help": true, "error": true, "errors": true, "input": true, "form": true, "button": true, "link": true, "route": true, "page": true, "strength": true, "rules": true, "rule": true, "validator": true, "validation": true, "provider": true, "source": true, "location": true, "arn": true, "key": false, "secret": false, "manager": true, "store": true, "vault": true, "mount": true, "volume": true, "class": true, "kind": true, "prefix": true, "suffix": true, "hash": true, "hashed": true, "digest": true, "salt": false, "pos": true, "position": true, "index": true, "idx": true, "limit": true, "usage": true, "used": true, "param": true, "parameter": true, "var": true, "variable": true, "column": true, "col": true, "table": true, "schema": true, "struct": true, "entity": true, "model": true, "test": true, "tests": true, "reset": true, "changed": true, "change": true, "updated": true, "created": true, "at": true, "date": true, "time": true, "status": true, "state": true, "flag": true, "option": true, "options": true, "config": true, "settings": true, "callback": true, "handler": true, "service": true, "client": true, "auth": false, "mask": true, "masked": true, "visible": true, "visibility": true, "show": true, "hidden": true, "hide": true, "toggle": true, "icon": true, "style": true, "class_name": true, "classname": true, "confirmation": false, "metadata": true, "meta": true, "annotation": true, "scope": true, "scopes": true, "audience": true, "issuer": true, "claim": true, "claims": true, "response": true, "request": true, "req": true, "res": true, "uses": true, "usage_limit": true, "bits": true, "cost": true, "rounds": true, "iterations": true, "encoding": true, "charset": true, "env_var": true, "envvar": true, "alias": true, "backend": true, "backends": true, "selector": true, "annotations": true, "secretref": true}
 )
 
 // splitWords splits an identifier into lower-case words: "apiKey",
@@ -71,10 +73,24 @@ func classifyKey(name string) keyClass {
 	if len(words) > 1 && descriptiveWords[last] {
 		return keyNone
 	}
+	nonSecret := false
 	for _, w := range words {
-		if nonSecretQualifiers[w] {
+		if referenceWords[w] {
 			return keyNone
 		}
+		if nonSecretQualifiers[w] {
+			nonSecret = true
+		}
+	}
+	if nonSecret {
+		// public_key, cache_key, csrf_token: not secrets, but a password
+		// stays a password (ssh_password, cache_password).
+		for _, w := range words {
+			if passwordWords[w] || strings.HasSuffix(w, "password") {
+				return keyPassword
+			}
+		}
+		return keyNone
 	}
 	best := keyNone
 	for i, w := range words {
@@ -111,8 +127,21 @@ func classifyKey(name string) keyClass {
 var contextWords = map[string]bool{"api": true, "apis": true, "auth": true, "authentication": true, "oauth": true, "oauth2": true, "credential": true, "credentials": true, "creds": true, "secret": true, "secrets": true, "token": true, "tokens": true, "jwt": true, "signing": true, "encryption": true, "hmac": true, "private": true, "license": true, "stripe": true, "aws": true, "s3": true, "gcp": true, "google": true, "azure": true, "github": true, "gitlab": true, "slack": true, "twilio": true, "sendgrid": true, "mailgun": true, "mailchimp": true, "openai": true, "anthropic": true, "paypal": true, "braintree": true, "algolia": true, "firebase": true, "sentry": true, "datadog": true, "newrelic": true, "pusher": true, "cloudinary": true, "mapbox": true, "shopify": true, "heroku": true, "digitalocean": true, "cloudflare": true, "okta": true, "auth0": true, "segment": true, "mixpanel": true, "intercom": true, "zendesk": true, "hubspot": true, "salesforce": true, "twitter": true, "facebook": true, "plaid": true, "square": true, "coinbase": true, "smtp": true, "mail": true, "email": true, "payment": true, "payments": true, "billing": true, "webhook": true, "webhooks": true, "service": true, "account": true, "client": true, "app": true, "access": true}
 
 // contextIsSecret reports whether a parent name makes a generic key secret.
+// A parent that names a reference ("secretKeyRef", "secret_name") does not.
 func contextIsSecret(parent string) bool {
-	for _, w := range splitWords(parent) {
+	words := splitWords(parent)
+	if len(words) == 0 {
+		return false
+	}
+	if last := words[len(words)-1]; descriptiveWords[last] || last == "ref" {
+		return false
+	}
+	for _, w := range words {
+		if nonSecretQualifiers[w] {
+			return false
+		}
+	}
+	for _, w := range words {
 		if contextWords[w] {
 			return true
 		}
@@ -131,7 +160,10 @@ var (
 	// Environment and template references, anywhere in the value.
 	refMarkers = []string{"process.env", "import.meta.env", "os.environ", "os.getenv", "getenv(", "system.getenv", "env[", "env(", "env.", "environ[", "secretkeyref", "valuefrom", "secrets.", "vault(", "lookup(", "var.", "local.", "data.", "module.", "keyvault", "secretsmanager", "ssm:", "{{", "}}", "${", "$(", "#{", "%{", "@{", "<%", "%>", "ref+", "!ref", "!sub", "!getatt", "fn::", "${{", "config.get", "settings.", "params."}
 	// Placeholders and masks, anywhere in the value (lower case).
-	placeholderMarkers = []string{"changeme", "change_me", "change-me", "changethis", "change_this", "replace_me", "replace-me", "replaceme", "replace_with", "replace-with", "your_", "your-", "yourpass", "yoursecret", "yourtoken", "yourkey", "<your", "placeholder", "example", "dummy", "sample", "redacted", "todo", "fixme", "tbd", "notreal", "not-a-real", "not_a_real", "notasecret", "not-a-secret", "fake", "insert", "enter_", "enter-", "put_your", "put-your", "goes_here", "goes-here", "_here", "-here", "xxx", "foobar", "lorem"}
+	placeholderMarkers = []string{"changeme", "change_me", "change-me", "changethis", "change_this", "replace_me", "replace-me", "replaceme", "replace_with", "replace-with", "your_", "your-", "yourpass", "yoursecret", "yourtoken", "yourkey", "<your", "placeholder", "redacted", "todo", "fixme", "tbd", "notreal", "not-a-real", "not_a_real", "notasecret", "not-a-secret", "insert", "enter_", "enter-", "put_your", "put-your", "goes_here", "goes-here", "_here", "-here", "xxx", "foobar", "lorem"}
+	// Placeholder words that count only in values without digits:
+	// "example-password" is a placeholder, "example-Pg-pass-9f3k" is not.
+	softPlaceholderMarkers = []string{"example", "dummy", "sample", "fake", "mock"}
 	// Values that are words, not secrets (lower case).
 	placeholderValues = map[string]bool{"password": true, "passwd": true, "secret": true, "token": true, "apikey": true, "api_key": true, "none": true, "null": true, "nil": true, "undefined": true, "true": true, "false": true, "yes": true, "no": true, "on": true, "off": true, "string": true, "str": true, "required": true, "optional": true, "hidden": true, "sensitive": true, "default": true, "empty": true, "unset": true, "test": true, "testing": true, "admin": true, "root": true, "user": true, "username": true, "guest": true, "demo": true, "value": true, "secretvalue": true, "mysecret": true, "mypassword": true, "pass": true, "bearer": true, "basic": true, "private": true, "public": true, "na": true, "n/a": true, "tbd": true, "pending": true, "auto": true, "generated": true, "random": true, "env": true, "environment": true, "disabled": true, "enabled": true, "chararray": true, "bytes": true, "byte[]": true, "char[]": true, "int": true, "number": true, "boolean": true, "bool": true, "object": true, "any": true}
 	// Prefixes of public keys, certificates and ciphertext.
@@ -179,10 +211,18 @@ func plausibleSecret(v string, k keyClass, key string) bool {
 			return false
 		}
 	}
+	if isSoftPlaceholder(lv) || strings.Contains(v, "EXAMPLE") {
+		// AWS documentation keys end in EXAMPLE and EXAMPLEKEY.
+		return false
+	}
 	for _, p := range nonSecretPrefixes {
 		if p != "" && strings.HasPrefix(lv, p) {
 			return false
 		}
+	}
+	if lv[0] == '{' && strings.HasSuffix(lv, "}") {
+		// {cipher}…, Maven's {encrypted} passwords, JSON or template blocks.
+		return false
 	}
 	if repeatRe.MatchString(v) || isOneChar(v) {
 		return false
@@ -214,6 +254,18 @@ func plausibleSecret(v string, k keyClass, key string) bool {
 		return false
 	}
 	return true
+}
+
+func isSoftPlaceholder(lv string) bool {
+	if strings.IndexAny(lv, "0123456789") >= 0 {
+		return false
+	}
+	for _, m := range softPlaceholderMarkers {
+		if strings.Contains(lv, m) {
+			return true
+		}
+	}
+	return false
 }
 
 func looksHexSecretKey(key string) bool {
@@ -309,7 +361,7 @@ func plausibleShortSecret(v string) bool {
 			return false
 		}
 	}
-	if repeatRe.MatchString(v) || isOneChar(v) {
+	if isSoftPlaceholder(lv) || repeatRe.MatchString(v) || isOneChar(v) {
 		return false
 	}
 	return true
