@@ -197,14 +197,24 @@ func (r *Database) Set(ctx context.Context, req *Request) error {
 	if err != nil {
 		return err
 	}
-	if c, err := r.Driver.Connect(ctx, pend); err == nil {
-		c.Close()
-		req.Logf("%s: AWSPENDING already logs in as %s", StepSet, pend.Username)
-		return nil
-	}
 	cur, err := r.parse(req.Current, "AWSCURRENT")
 	if err != nil {
 		return err
+	}
+	if c, err := r.Driver.Connect(ctx, pend); err == nil {
+		c.Close()
+		// The AWS templates stop here. But a server that does not check
+		// passwords (trust authentication) lets anything in, and the
+		// password would never be set: probe with a wrong one.
+		probe := pend
+		probe.Password = cur.Password
+		c, err := r.Driver.Connect(ctx, probe)
+		if err != nil {
+			req.Logf("%s: AWSPENDING already logs in as %s", StepSet, pend.Username)
+			return nil
+		}
+		c.Close()
+		req.Logf("%s: warning: %s:%d lets %s in with any password (trust authentication?); setting the password anyway", StepSet, pend.Host, pend.Port, pend.Username)
 	}
 	if pend.Host != cur.Host || pend.Port != cur.Port {
 		return errors.New("AWSPENDING names another host or port than AWSCURRENT")

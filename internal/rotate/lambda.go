@@ -175,6 +175,15 @@ func (e *Engine) failureReason(ctx context.Context, d *secretsmanager.DescribeSe
 	return ""
 }
 
+// DisableLambda turns off a secret's Lambda rotation (CancelRotateSecret),
+// when secretctl takes the rotation over.
+func DisableLambda(ctx context.Context, api AWSAPI, id string) error {
+	if _, err := api.CancelRotateSecret(ctx, &secretsmanager.CancelRotateSecretInput{SecretId: aws.String(id)}); err != nil {
+		return fmt.Errorf("turn off the Lambda rotation of %s: %w", id, awsErr(err))
+	}
+	return nil
+}
+
 // cancelLambda calls CancelRotateSecret, which turns automatic rotation
 // off, then takes AWSPENDING off the partly built version.
 func (e *Engine) cancelLambda(ctx context.Context, m store.Meta) (string, error) {
