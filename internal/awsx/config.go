@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/aws/smithy-go/logging"
 	"net/url"
 	"strings"
 
@@ -73,7 +74,9 @@ func Load(ctx context.Context, o Options) (aws.Config, error) {
 	if err := o.validate(); err != nil {
 		return aws.Config{}, fmt.Errorf("load AWS config: %w", err)
 	}
-	var lo []func(*config.LoadOptions) error
+	// The SDK's own logger prints multi-line warnings (IMDS fallbacks,
+	// retries) on stderr; secretctl reports errors itself, on one line.
+	lo := []func(*config.LoadOptions) error{config.WithLogger(logging.Nop{}), config.WithClientLogMode(0)}
 	if o.Region != "" {
 		lo = append(lo, config.WithRegion(o.Region))
 	}
