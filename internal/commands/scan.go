@@ -132,6 +132,8 @@ func applyEnvFlags(fs *pflag.FlagSet, getenv func(string) string) error {
 
 type reportTarget struct {
 	format, path string
+	// plain is true for FILE without FORMAT=: it takes --format.
+	plain bool
 }
 
 func parseReportTargets(o *ScanOptions) ([]reportTarget, error) {
@@ -143,6 +145,7 @@ func parseReportTargets(o *ScanOptions) ([]reportTarget, error) {
 		} else if i > 0 && !strings.ContainsAny(rp[:i], `/\.`) {
 			return nil, usageErrorf("scan: --report-path %q: unknown format %q (want %s)", rp, rp[:i], strings.Join(scanFormats, ", "))
 		}
+		plain := format == ""
 		if format == "" {
 			switch {
 			case o.formatSet && o.Format != "table":
@@ -165,7 +168,7 @@ func parseReportTargets(o *ScanOptions) ([]reportTarget, error) {
 		if p == "" {
 			return nil, usageErrorf("scan: --report-path %q: missing file", rp)
 		}
-		out = append(out, reportTarget{format: format, path: p})
+		out = append(out, reportTarget{format: format, path: p, plain: plain})
 	}
 	return out, nil
 }
@@ -258,7 +261,8 @@ func runScan(ctx context.Context, o *ScanOptions) error {
 			return fmt.Errorf("write report %s: %w", t.path, err)
 		}
 	}
-	if !stdoutDone && (len(targets) == 0 || o.formatSet && !anyTargetFormat(targets, o.Format)) {
+	// stdout gets --format unless a report file took it.
+	if !stdoutDone && (len(targets) == 0 || o.formatSet && !anyPlain(targets)) {
 		if err := writeScanReport(f.IO, f.IO.Out, o.Format, res, ro); err != nil {
 			return err
 		}
@@ -281,9 +285,9 @@ func runScan(ctx context.Context, o *ScanOptions) error {
 	return ErrFindings
 }
 
-func anyTargetFormat(ts []reportTarget, format string) bool {
+func anyPlain(ts []reportTarget) bool {
 	for _, t := range ts {
-		if t.format == format {
+		if t.plain {
 			return true
 		}
 	}
