@@ -98,21 +98,23 @@ type Record struct {
 
 // Identity is CloudTrail's userIdentity, plus the host of a local record.
 type Identity struct {
-	Type           string `json:"type"`
-	PrincipalID    string `json:"principalId"`
-	ARN            string `json:"arn"`
-	AccountID      string `json:"accountId"`
-	AccessKeyID    string `json:"accessKeyId"`
-	UserName       string `json:"userName"`
-	InvokedBy      string `json:"invokedBy"`
-	Host           string `json:"host"`
-	SessionContext *struct {
-		SessionIssuer struct {
-			Type     string `json:"type"`
-			ARN      string `json:"arn"`
-			UserName string `json:"userName"`
-		} `json:"sessionIssuer"`
-	} `json:"sessionContext"`
+	Type           string          `json:"type"`
+	PrincipalID    string          `json:"principalId"`
+	ARN            string          `json:"arn"`
+	AccountID      string          `json:"accountId"`
+	AccessKeyID    string          `json:"accessKeyId"`
+	UserName       string          `json:"userName"`
+	InvokedBy      string          `json:"invokedBy"`
+	Host           string          `json:"host"`
+	SessionContext *sessionContext `json:"sessionContext"`
+}
+
+type sessionContext struct {
+	SessionIssuer struct {
+		Type     string `json:"type"`
+		ARN      string `json:"arn"`
+		UserName string `json:"userName"`
+	} `json:"sessionIssuer"`
 }
 
 type requestParams struct {

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -191,7 +192,11 @@ func readLogFile(ctx context.Context, path string, sources []string, pool *sync.
 		batch = pool.Get().(*[]Event)
 		return nil
 	}
-	records, err = DecodeRecords(r, func(rec *Record) error {
+	subs := make([][]byte, len(sources))
+	for i, s := range sources {
+		subs[i] = []byte(s)
+	}
+	records, err = decodeRecords(r, subs, func(rec *Record) error {
 		if !contains(sources, rec.EventSource) {
 			return nil
 		}
@@ -212,11 +217,20 @@ func readLogFile(ctx context.Context, path string, sources []string, pool *sync.
 	return records, events, size, nil
 }
 
-// DecodeRecords walks {"Records":[...]} token by token and calls fn with
-// each record. It returns the number of records read. A top-level JSON
-// value without a "Records" array (a digest file, an unrelated file in the
-// tree) yields no records and no error.
+// DecodeRecords walks {"Records":[...]} with a json.Decoder, token by
+// token, up to the array; the array's elements are then cut out of the
+// stream one at a time and parsed without reflection (see fastrec.go), and
+// fn is called with each record. It returns the number of records read. A
+// top-level JSON value without a "Records" array (a digest file, an
+// unrelated file in the tree) yields no records and no error.
 func DecodeRecords(r io.Reader, fn func(*Record) error) (records int64, err error) {
+	return decodeRecords(r, nil, fn)
+}
+
+// decodeRecords is DecodeRecords that parses only records whose bytes
+// contain one of sources (a cheap test that skips other services' records
+// unparsed; the caller still checks the parsed eventSource).
+func decodeRecords(r io.Reader, sources [][]byte, fn func(*Record) error) (records int64, err error) {
 	dec := json.NewDecoder(r)
 	tok, err := dec.Token()
 	if err != nil {
@@ -250,21 +264,49 @@ func DecodeRecords(r io.Reader, fn func(*Record) error) (records int64, err erro
 		if d, ok := tok.(json.Delim); !ok || d != '[' {
 			return records, fmt.Errorf("Records: want an array")
 		}
-		for dec.More() {
-			var rec Record
-			if err := dec.Decode(&rec); err != nil {
+		sp := newSplitter(io.MultiReader(dec.Buffered(), r))
+		var rec Record
+		for {
+			raw, err := sp.next()
+			if err != nil {
 				return records, fmt.Errorf("record %d: %w", records+1, err)
 			}
+			if raw == nil {
+				break
+			}
 			records++
+			if sources != nil && !containsAny(raw, sources) {
+				continue
+			}
+			if err := parseRecord(raw, &rec); err != nil {
+				return records, fmt.Errorf("record %d: %w", records, err)
+			}
 			if err := fn(&rec); err != nil {
 				return records, err
 			}
 		}
-		if _, err := dec.Token(); err != nil { // ]
+		// What follows the array: the end of the object, or more keys,
+		// which a new decoder reads as an object of their own.
+		c, err := sp.after()
+		if err != nil {
 			return records, err
 		}
+		if c == ',' {
+			n, err := decodeRecords(io.MultiReader(strings.NewReader("{"), sp.rest()), sources, fn)
+			return records + n, err
+		}
+		return records, nil
 	}
 	return records, nil
+}
+
+func containsAny(b []byte, subs [][]byte) bool {
+	for _, s := range subs {
+		if bytes.Contains(b, s) {
+			return true
+		}
+	}
+	return false
 }
 
 func contains(list []string, s string) bool {
