@@ -94,7 +94,7 @@ CREATE TABLE IF NOT EXISTS audit_head (
 type Options struct {
 	Home       string           // the store's directory; required
 	KeyFile    string           // the age identity; default <Home>/key.txt
-	Passphrase string           // SECRETCTL_PASSPHRASE: seal the data key with it instead of a key file
+	Passphrase string           // SECRETCTL_PASSPHRASE: a new store seals its key with it instead of a key file; a passphrase store needs it to unlock (a key-file store ignores it)
 	Now        func() time.Time // default time.Now
 	Actor      Actor            // who the audit log names; default CurrentActor("dev")
 }
@@ -319,6 +319,17 @@ func (s *Store) Close() error {
 	clear(s.dataKey)
 	s.dataKey = nil
 	return errors.Join(s.db.Close(), s.log.Close())
+}
+
+// Unlock checks the key file or passphrase now, rather than at the first
+// operation that needs it. A wrong one gives an error wrapping
+// store.ErrDecryption: "cannot unlock the local store: wrong passphrase or
+// key file". Unlock writes no audit record.
+func (s *Store) Unlock() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, err := s.key()
+	return err
 }
 
 // key returns the data key, unlocking it on first use. Callers hold s.mu.

@@ -392,3 +392,73 @@ func TestCiphertextBoundToVersion(t *testing.T) {
 		t.Errorf("Get of a ciphertext moved to another version = %v; want ErrDecryption", err)
 	}
 }
+
+func TestUnlock(t *testing.T) {
+	home := t.TempDir()
+	openWith(t, Options{Home: home}).Close()
+	if err := openWith(t, Options{Home: home}).Unlock(); err != nil {
+		t.Errorf("Unlock with the right key: %v", err)
+	}
+	other := filepath.Join(t.TempDir(), "other.txt")
+	if _, _, err := loadOrCreateIdentity(other); err != nil {
+		t.Fatal(err)
+	}
+	if err := openWith(t, Options{Home: home, KeyFile: other}).Unlock(); !errors.Is(err, store.ErrDecryption) {
+		t.Errorf("Unlock with another key = %v; want ErrDecryption", err)
+	}
+}
+
+func TestCreateRetrySameToken(t *testing.T) {
+	s := openWith(t, Options{Home: t.TempDir()})
+	ctx := t.Context()
+	v := canary(t)
+	tok := uuid.NewString()
+	first, err := s.Create(ctx, "retry", store.CreateInput{Value: v, Token: tok})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := s.Create(ctx, "retry", store.CreateInput{Value: v, Token: tok})
+	if err != nil || again.ARN != first.ARN || again.VersionID != tok {
+		t.Errorf("Create repeated with the same token and value = %+v, %v; want the same secret", again, err)
+	}
+	_, err = s.Create(ctx, "retry", store.CreateInput{Value: canary(t), Token: tok})
+	if !errors.Is(err, store.ErrExists) {
+		t.Errorf("Create with the same token and another value = %v; want ErrExists", err)
+	}
+}
+
+func BenchmarkPut(b *testing.B) {
+	// The clock moves an hour per call so deprecated versions age and are
+	// pruned past 100, as they would be at a sustainable write rate.
+	now := time.Now()
+	tick := func() time.Time { now = now.Add(time.Hour); return now }
+	s, err := Open(b.Context(), Options{Home: b.TempDir(), Actor: testActor, Now: tick})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Create(b.Context(), "bench", store.CreateInput{Value: secret.New("v0")}); err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; b.Loop(); i++ {
+		if _, err := s.Put(b.Context(), "bench", secret.New(fmt.Sprintf("value-%d", i)), store.PutOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkGet(b *testing.B) {
+	s, err := Open(b.Context(), Options{Home: b.TempDir(), Actor: testActor})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Create(b.Context(), "bench", store.CreateInput{Value: secret.New("v0")}); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := s.Get(b.Context(), "bench", store.GetOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
