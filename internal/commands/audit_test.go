@@ -1,0 +1,389 @@
+package commands
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/secretctl/secretctl/internal/audit"
+	"github.com/secretctl/secretctl/internal/audit/audittest"
+	"github.com/secretctl/secretctl/internal/store/local"
+)
+
+const auditFixtures = "../../testdata/audit"
+
+// auditRows parses piped table output: one tab-separated row a line.
+func auditRows(out string) [][]string {
+	var rows [][]string
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		if l != "" {
+			rows = append(rows, strings.Split(l, "\t"))
+		}
+	}
+	return rows
+}
+
+// TestAuditLocalEndToEnd: real operations through the CLI on the local
+// store produce records that `audit` shows with the right principal and
+// result; --summary names the unread secret; verify passes, then fails once
+// the log is edited by hand.
+func TestAuditLocalEndToEnd(t *testing.T) {
+	cli := newTestCLI(t)
+	value := canary(t)
+	var outs []string
+	keep := func(r result) result { outs = append(outs, r.out, r.errOut); return r }
+	keep(cli.mustRun(value, "create", "app/db"))
+	keep(cli.mustRun(value+"-2", "create", "app/unread"))
+	cli.mustRun("", "get", "app/db") // prints the value: that is its job
+	cli.mustRun("", "get", "app/db")
+	if r := keep(cli.run("", "get", "app/missing")); r.code != 2 {
+		t.Fatalf("get of a missing secret: exit %d", r.code)
+	}
+
+	actor := local.CurrentActor("test")
+	principal := actor.UserName
+	if actor.Host != "" {
+		principal += "@" + actor.Host
+	}
+
+	r := keep(cli.mustRun("", "audit"))
+	rows := auditRows(r.out)
+	var gets, failed, creates int
+	for _, row := range rows {
+		if len(row) != 6 {
+			t.Fatalf("row %q: want 6 columns", row)
+		}
+		if row[1] != principal {
+			t.Errorf("principal %q, want %q", row[1], principal)
+		}
+		switch {
+		case row[2] == "GetSecretValue" && row[3] == "app/db" && row[5] == "OK":
+			gets++
+		case row[2] == "GetSecretValue" && row[3] == "app/missing" && row[5] == "ResourceNotFoundException":
+			failed++
+		case row[2] == "CreateSecret" && row[5] == "OK":
+			creates++
+		}
+	}
+	if gets != 2 || failed != 1 || creates != 2 {
+		t.Fatalf("audit rows: %d reads, %d failed reads, %d creates:\n%s", gets, failed, creates, r.out)
+	}
+	if _, err := time.Parse(time.RFC3339, rows[0][0]); err != nil {
+		t.Errorf("piped time %q is not RFC 3339", rows[0][0])
+	}
+
+	// JSON, filters.
+	r = keep(cli.mustRun("", "audit", "app/db", "--event", "GetSecretValue", "-o", "json"))
+	var evs []audit.Event
+	if err := json.Unmarshal([]byte(r.out), &evs); err != nil {
+		t.Fatalf("json: %v\n%s", err, r.out)
+	}
+	if len(evs) != 2 || evs[0].UserAgent != "secretctl/test" || evs[0].PrincipalType != "LocalUser" || evs[0].EventID == "" {
+		t.Fatalf("json events: %+v", evs)
+	}
+	r = keep(cli.mustRun("", "audit", "--errors-only", "--principal", actor.UserName))
+	if rows := auditRows(r.out); len(rows) != 1 || rows[0][3] != "app/missing" {
+		t.Fatalf("--errors-only: %q", r.out)
+	}
+
+	// Summary: app/unread is named; the guard fails on it.
+	r = keep(cli.mustRun("", "audit", "--summary", "-o", "json"))
+	var sum audit.Summary
+	if err := json.Unmarshal([]byte(r.out), &sum); err != nil {
+		t.Fatal(err)
+	}
+	if !containsString(sum.Unused, "app/unread") || containsString(sum.Unused, "app/db") {
+		t.Fatalf("unused = %v", sum.Unused)
+	}
+	r = keep(cli.mustRun("", "audit", "--summary"))
+	if !strings.Contains(r.out, "app/unread") {
+		t.Fatalf("summary table: %s", r.out)
+	}
+	r = keep(cli.run("", "audit", "--summary", "--fail-on", "unused"))
+	if r.code != 1 || !strings.Contains(r.errOut, "app/unread") {
+		t.Fatalf("--fail-on unused: exit %d, stderr %q", r.code, r.errOut)
+	}
+	if r = keep(cli.run("", "audit", "--fail-on", "denied")); r.code != 0 {
+		t.Fatalf("--fail-on denied with no denial: exit %d %s", r.code, r.errOut)
+	}
+
+	// Verify and status pass.
+	r = keep(cli.mustRun("", "audit", "verify"))
+	if !strings.Contains(r.out, "verifies") {
+		t.Fatalf("verify: %q", r.out)
+	}
+	r = keep(cli.mustRun("", "audit", "status"))
+	if strings.Count(r.out, "✓") != 2 {
+		t.Fatalf("status: %q", r.out)
+	}
+
+	logPath := filepath.Join(cli.home, local.AuditFile)
+	logBytes, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outs = append(outs, string(logBytes))
+	assertNoLeak(t, value, outs...)
+
+	// Edit one record by hand: a read becomes a describe.
+	edited := bytes.Replace(logBytes, []byte(`"eventName":"GetSecretValue"`), []byte(`"eventName":"DescribeSecret"`), 1)
+	if bytes.Equal(edited, logBytes) {
+		t.Fatal("no GetSecretValue record to edit")
+	}
+	if err := os.WriteFile(logPath, edited, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r = cli.run("", "audit", "verify")
+	if r.code != 1 || !strings.Contains(r.out, "edited") {
+		t.Fatalf("verify after edit: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	if r = cli.run("", "audit", "status"); r.code != 1 || !strings.Contains(r.out, "✗ hash chain verifies") || !strings.Contains(r.out, "fix:") {
+		t.Fatalf("status after edit: exit %d\n%s", r.code, r.out)
+	}
+}
+
+// TestAuditVerifyTampering: each way of tampering with the log is detected
+// and named.
+func TestAuditVerifyTampering(t *testing.T) {
+	cli := newTestCLI(t)
+	value := canary(t)
+	cli.mustRun(value, "create", "t/a")
+	for range 3 {
+		cli.mustRun("", "get", "t/a")
+	}
+	logPath := filepath.Join(cli.home, local.AuditFile)
+	orig, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(strings.TrimSuffix(string(orig), "\n"), "\n")
+	if len(lines) < 4 {
+		t.Fatalf("log has %d records", len(lines))
+	}
+	join := func(ls ...string) string {
+		s := strings.Join(ls, "")
+		if !strings.HasSuffix(s, "\n") {
+			s += "\n"
+		}
+		return s
+	}
+	tests := []struct{ name, log, want string }{
+		{"edited", strings.Replace(string(orig), `"eventName":"GetSecretValue"`, `"eventName":"ListSecrets"`, 1), "edited"},
+		{"deleted", join(append(append([]string{}, lines[:1]...), lines[2:]...)...), "deleted"},
+		{"inserted", join(lines[0], lines[1], lines[1], strings.Join(lines[2:], "")), "inserted"},
+		{"reordered", join(lines[0], lines[2], lines[1], strings.Join(lines[3:], "")), "reordered"},
+		{"truncated", join(lines[:len(lines)-1]...), "truncated"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := os.WriteFile(logPath, []byte(tt.log), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			r := cli.run("", "audit", "verify")
+			if r.code != 1 || !strings.Contains(r.out, tt.want) {
+				t.Fatalf("exit %d, want 1 and %q in\n%s%s", r.code, tt.want, r.out, r.errOut)
+			}
+			r = cli.run("", "audit", "verify", "-o", "json")
+			var res struct {
+				Issues []struct{ Kind string } `json:"issues"`
+			}
+			if err := json.Unmarshal([]byte(r.out), &res); err != nil || r.code != 1 || len(res.Issues) == 0 {
+				t.Fatalf("json: exit %d %v %s", r.code, err, r.out)
+			}
+			assertNoLeak(t, value, r.out, r.errOut)
+		})
+	}
+	if err := os.WriteFile(logPath, orig, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cli.mustRun("", "audit", "verify")
+}
+
+func TestAuditFromLogs(t *testing.T) {
+	cli := newTestCLI(t)
+	tree := filepath.Join(auditFixtures, "logfile")
+	win := []string{"--since", "2025-03-01", "--until", "2025-04-01"}
+	r := cli.mustRun("", append([]string{"audit", "--from-logs", tree}, win...)...)
+	rows := auditRows(r.out)
+	if len(rows) != 3 {
+		t.Fatalf("rows:\n%s", r.out)
+	}
+	want := map[string]bool{
+		"role/secretctl-operator (alice@example.com)\tPutSecretValue\tprod/payments/db\t198.51.100.24\tOK": true,
+		"contractor-jdoe\tGetSecretValue\tprod/payments/db\t203.0.113.77\tAccessDenied":                    true,
+		"role/payments-api-task (ecs-task-7d1e)\tGetSecretValue\tprod/payments/db\t10.20.3.17\tOK":         true,
+	}
+	for _, row := range rows {
+		if !want[strings.Join(row[1:], "\t")] {
+			t.Errorf("unexpected row %q", row)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(cli.home, local.DBFile)); err == nil {
+		t.Error("--from-logs opened the local store")
+	}
+
+	r = cli.mustRun("", append([]string{"audit", "--from-logs", tree, "--errors-only", "-o", "csv"}, win...)...)
+	recs, err := csv.NewReader(strings.NewReader(r.out)).ReadAll()
+	if err != nil || len(recs) != 2 || recs[0][0] != "time" || recs[1][5] != "AccessDenied" || !strings.Contains(recs[1][8], "not authorized") {
+		t.Fatalf("csv: %v\n%s", err, r.out)
+	}
+
+	r = cli.run("", append([]string{"audit", "--from-logs", tree, "--summary", "--fail-on", "denied", "-o", "json"}, win...)...)
+	var sum audit.Summary
+	if err := json.Unmarshal([]byte(r.out), &sum); err != nil || r.code != 1 {
+		t.Fatalf("exit %d %v\n%s", r.code, err, r.out)
+	}
+	if sum.Denied != 1 || len(sum.Secrets) != 1 || sum.Secrets[0].Reads != 1 || sum.Secrets[0].Readers[0].Principal != "role/payments-api-task (ecs-task-7d1e)" {
+		t.Fatalf("summary: %+v", sum)
+	}
+
+	// A generated tree of many files.
+	dir := t.TempDir()
+	ts, err := audittest.GenerateTree(dir, auditFixtures, 120, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = cli.mustRun("", "audit", "--from-logs", dir, "--since", "2024-12-01", "--until", "2025-02-01", "-o", "json")
+	var evs []audit.Event
+	if err := json.Unmarshal([]byte(r.out), &evs); err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) != ts.SMEvents { // duplicates removed
+		t.Fatalf("%d events, want %d distinct", len(evs), ts.SMEvents)
+	}
+}
+
+func TestAuditUsageErrors(t *testing.T) {
+	cli := newTestCLI(t)
+	for _, args := range [][]string{
+		{"audit", "--since", "yesterday"},
+		{"audit", "--since", "1d", "--until", "2d"},
+		{"audit", "--fail-on", "bogus"},
+		{"audit", "-o", "xml"},
+		{"audit", "a", "b"},
+		{"audit", "status", "x"},
+	} {
+		if r := cli.run("", args...); r.code != 2 || !strings.HasPrefix(r.errOut, "secretctl: ") {
+			t.Errorf("%v: exit %d, stderr %q", args, r.code, r.errOut)
+		}
+	}
+	cli.env["SECRETCTL_BACKEND"] = "aws"
+	if r := cli.run("", "audit", "verify"); r.code != 2 || !strings.Contains(r.errOut, "validate-logs") {
+		t.Errorf("verify on aws: exit %d %q", r.code, r.errOut)
+	}
+	if r := cli.run("", "audit", "--since", "120d"); r.code != 2 || !strings.Contains(r.errOut, "--from-logs") {
+		t.Errorf("120 days on aws: exit %d %q", r.code, r.errOut)
+	}
+}
+
+// awsAuditCLI points the real SDK, configured as in production, at a fake
+// CloudTrail/Secrets Manager server.
+func awsAuditCLI(t *testing.T, srv *audittest.Server, regions string) *testCLI {
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDAUDITTEST")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "audit-test-secret")
+	t.Setenv("AWS_SESSION_TOKEN", "")
+	t.Setenv("AWS_PROFILE", "")
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	cli := newTestCLI(t)
+	cli.env["SECRETCTL_BACKEND"] = "aws"
+	cli.env["SECRETCTL_REGION"] = regions
+	cli.env["SECRETCTL_ENDPOINT_URL"] = srv.URL
+	return cli
+}
+
+func TestAuditAWSLookupEvents(t *testing.T) {
+	srv := audittest.New(t)
+	cli := awsAuditCLI(t, srv, "us-east-1,eu-west-1")
+	arn := "arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/payments/db-Xk3p9Q"
+	srv.Secrets = []audittest.Secret{{Name: "prod/payments/db", ARN: arn}, {Name: "prod/never-read", ARN: arn + "x"}}
+	srv.Records = audittest.Clone(audittest.Fixtures(t, auditFixtures), 24, cli.now.Add(-time.Hour), 10*time.Minute)
+	srv.PageSize = 10
+	srv.ThrottleEvery = 4
+
+	r := cli.mustRun("", "audit", "-o", "json")
+	var evs []audit.Event
+	if err := json.Unmarshal([]byte(r.out), &evs); err != nil {
+		t.Fatal(err)
+	}
+	// Both regions answered with the same events: deduplicated on eventID.
+	if len(evs) != 24 {
+		t.Fatalf("%d events, want 24", len(evs))
+	}
+	lookups := 0
+	for _, req := range srv.Requests() {
+		if req.Target == audittest.LookupEvents {
+			lookups++
+		}
+	}
+	if lookups < 6 { // 3 pages per region, plus throttled retries
+		t.Fatalf("%d LookupEvents requests", lookups)
+	}
+	if n := srv.MaxPerSecond(audittest.LookupEvents); n > 2*audit.LookupRate {
+		// Two regions share one test server; each is paced on its own.
+		t.Fatalf("%d requests in one second", n)
+	}
+
+	// A secret name resolves to its ARN: the lookup uses ResourceName.
+	before := len(srv.Requests())
+	r = cli.mustRun("", "audit", "prod/payments/db", "--errors-only")
+	sawResource := false
+	for _, req := range srv.Requests()[before:] {
+		if req.Target != audittest.LookupEvents {
+			continue
+		}
+		a := req.Body["LookupAttributes"].([]any)[0].(map[string]any)
+		if a["AttributeKey"] == "ResourceName" && a["AttributeValue"] == arn {
+			sawResource = true
+		}
+	}
+	if !sawResource {
+		t.Fatal("no ResourceName lookup for the secret")
+	}
+	for _, row := range auditRows(r.out) {
+		if row[5] == "OK" {
+			t.Errorf("--errors-only row %q", row)
+		}
+	}
+
+	// Summary: ListSecrets adds the secret nobody read.
+	r = cli.run("", "audit", "--summary", "--fail-on", "unused", "--region", "us-east-1")
+	if r.code != 1 || !strings.Contains(r.out, "prod/never-read") || strings.Contains(r.errOut, "prod/payments/db") {
+		t.Fatalf("summary: exit %d\n%s\n%s", r.code, r.out, r.errOut)
+	}
+}
+
+func TestAuditAWSStatus(t *testing.T) {
+	srv := audittest.New(t)
+	cli := awsAuditCLI(t, srv, "us-east-1")
+	srv.Trails = []audittest.Trail{{Name: "org", HomeRegion: "us-east-1", MultiRegion: true, Validation: true, Logging: true, ReadWriteType: "All", IncludeManagementEvents: true}}
+	r := cli.mustRun("", "audit", "status")
+	if strings.Count(r.out, "✓") != 5 || strings.Contains(r.out, "✗") {
+		t.Fatalf("status:\n%s", r.out)
+	}
+	srv.Trails[0].Logging = false
+	srv.Trails[0].ReadWriteType = "WriteOnly"
+	r = cli.run("", "audit", "status", "-o", "json")
+	var res []struct {
+		Region string        `json:"region"`
+		Checks []audit.Check `json:"checks"`
+	}
+	if err := json.Unmarshal([]byte(r.out), &res); err != nil || r.code != 1 || len(res) != 1 {
+		t.Fatalf("exit %d %v\n%s", r.code, err, r.out)
+	}
+	failed := map[string]string{}
+	for _, c := range res[0].Checks {
+		if !c.OK {
+			failed[c.Name] = c.Fix
+		}
+	}
+	if len(failed) != 2 || !strings.Contains(failed["is logging"], "start-logging") || !strings.Contains(failed["logs management read events"], "ReadWriteType") {
+		t.Fatalf("failed checks: %v", failed)
+	}
+}
