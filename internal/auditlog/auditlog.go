@@ -158,12 +158,16 @@ func Seal(rec Record, head Head) (Record, []byte, error) {
 	return rec, append(line, '\n'), nil
 }
 
-// Append seals rec after head and writes it to f, the log file, at
-// head.Offset: bytes beyond the committed offset (left by a crash between
-// the write and the commit of the head) are dropped first. If the file is
-// shorter than head.Offset (someone cut it), the record goes at its end and
-// Verify will report the loss. The file is synced before Append returns.
-// It returns the sealed record and the new head, which the caller commits.
+// Append seals rec after head and writes it to f, the log file. It writes
+// at head.Offset when the committed part of the file is where head says
+// (the line ending there is the head record): bytes beyond it, such as a
+// record a crash left between the write and the commit of the head, are
+// dropped. A committed part that moved (an edit changed its length), or a
+// file shorter than head.Offset, means the file was changed by hand: the
+// record then goes at the end, after a newline if needed, and nothing is
+// cut, so Verify still sees the change. The file is synced before Append
+// returns. It returns the sealed record and the new head, which the caller
+// commits.
 func Append(f *os.File, head Head, rec Record) (Record, Head, error) {
 	rec, line, err := Seal(rec, head)
 	if err != nil {
@@ -174,11 +178,21 @@ func Append(f *os.File, head Head, rec Record) (Record, Head, error) {
 		return Record{}, Head{}, fmt.Errorf("stat audit log: %w", err)
 	}
 	end := st.Size()
-	if end > head.Offset {
-		if err := f.Truncate(head.Offset); err != nil {
-			return Record{}, Head{}, fmt.Errorf("drop uncommitted audit records: %w", err)
+	if end != head.Offset {
+		if end > head.Offset && committedEnd(f, head) {
+			if err := f.Truncate(head.Offset); err != nil {
+				return Record{}, Head{}, fmt.Errorf("drop uncommitted audit records: %w", err)
+			}
+			end = head.Offset
+		} else if end > 0 {
+			last := make([]byte, 1)
+			if _, err := f.ReadAt(last, end-1); err != nil {
+				return Record{}, Head{}, fmt.Errorf("read audit log: %w", err)
+			}
+			if last[0] != '\n' {
+				line = append([]byte{'\n'}, line...)
+			}
 		}
-		end = head.Offset
 	}
 	if _, err := f.WriteAt(line, end); err != nil {
 		return Record{}, Head{}, fmt.Errorf("write audit log: %w", err)
@@ -187,6 +201,36 @@ func Append(f *os.File, head Head, rec Record) (Record, Head, error) {
 		return Record{}, Head{}, fmt.Errorf("sync audit log: %w", err)
 	}
 	return rec, Head{Seq: rec.Seq, Hash: rec.Hash, Offset: end + int64(len(line))}, nil
+}
+
+// committedEnd reports whether the committed part of f ends where head
+// says: the line that ends at head.Offset is the record head names. Then
+// the bytes after it are only additions (such as a crash leftover) and can
+// be dropped without losing evidence; an edit that changed the length of
+// the committed part moves that line and fails the check.
+func committedEnd(f *os.File, head Head) bool {
+	if head.Offset == 0 {
+		return head.Seq == 0
+	}
+	n := min(head.Offset, int64(MaxLine))
+	buf := make([]byte, n)
+	if _, err := f.ReadAt(buf, head.Offset-n); err != nil {
+		return false
+	}
+	if buf[len(buf)-1] != '\n' {
+		return false
+	}
+	buf = buf[:len(buf)-1]
+	if i := bytes.LastIndexByte(buf, '\n'); i >= 0 {
+		buf = buf[i+1:]
+	} else if n < head.Offset {
+		return false // a line longer than MaxLine
+	}
+	var r struct {
+		Seq  uint64 `json:"seq"`
+		Hash string `json:"hash"`
+	}
+	return json.Unmarshal(buf, &r) == nil && r.Seq == head.Seq && r.Hash == head.Hash
 }
 
 // Read streams the records of a log to fn, in file order, stopping at the

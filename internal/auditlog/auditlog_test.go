@@ -355,6 +355,20 @@ func TestUncommittedTail(t *testing.T) {
 	if recs[8].EventName != "DescribeSecret" {
 		t.Errorf("record 9 is %s, want the Describe that replaced the uncommitted one", recs[8].EventName)
 	}
+
+	// Half a record (a write cut short by a power loss) is dropped the same way.
+	head, _ = s.AuditHead(t.Context())
+	_, line, _ = auditlog.Seal(auditlog.Record{EventName: "GetSecretValue", EventTime: fixedNow}, head)
+	writeLines(t, home, append(lines(t, home), line[:len(line)/2]))
+	if res = verify(t, home); !res.OK() || len(res.Issues) != 1 || res.Issues[0].Kind != auditlog.Uncommitted {
+		t.Errorf("issues with half a record at the end = %v; want one uncommitted", res.Issues)
+	}
+	if _, err := s.Describe(t.Context(), "app/one"); err != nil {
+		t.Fatal(err)
+	}
+	if res = verify(t, home); len(res.Issues) != 0 || res.Records != 10 {
+		t.Errorf("after the next write: %d records, issues %v; want 10 and none", res.Records, res.Issues)
+	}
 }
 
 func TestReadStopsOnError(t *testing.T) {
@@ -374,5 +388,39 @@ func TestReadStopsOnError(t *testing.T) {
 	err = auditlog.Read(strings.NewReader("{}\nnot json\n"), func(auditlog.Record) error { return nil })
 	if err == nil || !strings.Contains(err.Error(), "line 2") {
 		t.Errorf("Read of a bad line = %v; want an error naming line 2", err)
+	}
+}
+
+// TestWriteAfterTamper: a write after a hand edit that changed the file's
+// length keeps the evidence instead of cutting the file at the committed
+// length.
+func TestWriteAfterTamper(t *testing.T) {
+	home, ls := buildLog(t)
+	ls[2] = bytes.Replace(ls[2], []byte(`"userName":"alice"`), []byte(`"userName":"mallory-the-longer"`), 1)
+	writeLines(t, home, ls)
+	s := openStore(t, home)
+	if _, err := s.Describe(t.Context(), "app/one"); err != nil {
+		t.Fatal(err)
+	}
+	res := verify(t, home)
+	if len(res.Issues) != 1 || res.Issues[0].Kind != auditlog.Edited || res.Issues[0].Line != 3 || res.Records != 9 {
+		t.Errorf("after a write: %d records, issues %v; want 9 and the edit at line 3", res.Records, res.Issues)
+	}
+
+	// A cut that leaves no newline at the end: the next record starts a new line.
+	home, ls = buildLog(t)
+	ls[7] = ls[7][:len(ls[7])/2]
+	writeLines(t, home, ls)
+	s = openStore(t, home)
+	if _, err := s.Describe(t.Context(), "app/one"); err != nil {
+		t.Fatal(err)
+	}
+	res = verify(t, home)
+	var kinds []auditlog.IssueKind
+	for _, is := range res.Issues {
+		kinds = append(kinds, is.Kind)
+	}
+	if !slices.Equal(kinds, []auditlog.IssueKind{auditlog.Malformed, auditlog.Deleted}) || res.Records != 8 {
+		t.Errorf("after a cut and a write: %d records, issues %v; want the cut line malformed and seq 8 deleted", res.Records, res.Issues)
 	}
 }

@@ -95,6 +95,9 @@ func Verify(r io.Reader, head Head) (Result, error) {
 				if e, ok := parseEntry(line, n, start); ok {
 					entries = append(entries, e)
 					res.Records++
+				} else if start >= head.Offset && errors.Is(err, io.EOF) && raw[len(raw)-1] != '\n' {
+					res.Issues = append(res.Issues, Issue{Kind: Uncommitted, Line: n,
+						Detail: "an incomplete record after the committed head; it is dropped at the next write"})
 				} else {
 					res.Issues = append(res.Issues, Issue{Kind: Malformed, Line: n, Detail: "not an audit record"})
 				}
