@@ -315,31 +315,31 @@ func (r *Database) Test(ctx context.Context, req *Request) error {
 
 // Revert, single-user only, sets the AWSCURRENT password again when the
 // user already has the pending one.
-func (r *Database) Revert(ctx context.Context, req *Request) error {
+func (r *Database) Revert(ctx context.Context, req *Request) (bool, error) {
 	if r.Alternating || req.Pending.IsZero() {
-		return nil // the current user was never touched
+		return false, nil // the current user was never touched
 	}
 	pend, err := r.parse(req.Pending, "AWSPENDING")
 	if err != nil {
-		return err
+		return false, err
 	}
 	cur, err := r.parse(req.Current, "AWSCURRENT")
 	if err != nil {
-		return err
+		return false, err
 	}
 	if c, err := r.Driver.Connect(ctx, cur); err == nil {
 		c.Close()
-		return nil
+		return false, nil
 	}
 	c, err := r.Driver.Connect(ctx, pend)
 	if err != nil {
-		return fmt.Errorf("log in as %s with AWSPENDING: %w", pend.Username, err)
+		return false, fmt.Errorf("log in as %s with AWSPENDING: %w", pend.Username, err)
 	}
 	defer c.Close()
 	if err := c.SetOwnPassword(ctx, cur.Username, cur.Password); err != nil {
-		return scrub(fmt.Errorf("restore the password of %s: %w", cur.Username, err), cur.Password)
+		return false, scrub(fmt.Errorf("restore the password of %s: %w", cur.Username, err), cur.Password)
 	}
-	return nil
+	return true, nil
 }
 
 // scrub removes secrets from an error message, in case a database echoes

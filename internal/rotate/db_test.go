@@ -261,6 +261,9 @@ func TestDatabaseTestSecretFails(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), string(StepTest)) {
 				t.Fatalf("rotate = %v; want a testSecret error", err)
 			}
+			if restored := strings.Contains(progress.String(), "accepts the AWSCURRENT credential again"); restored != (m.strategy == SingleUser) {
+				t.Errorf("restored the current password: %v; want it only in single-user mode:\n%s", restored, progress.String())
+			}
 			f.currentWorks(t)
 			e.BeforeStep = nil
 			second, err := e.Rotate(ctxT(t), f.name)

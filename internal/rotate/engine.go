@@ -49,7 +49,8 @@ type Rotator interface {
 // value (single-user database rotation). The engine calls Revert when a
 // rotation fails after Set, so AWSCURRENT keeps working.
 type Reverter interface {
-	Revert(ctx context.Context, r *Request) error
+	// Revert reports whether it had to restore anything.
+	Revert(ctx context.Context, r *Request) (bool, error)
 }
 
 // Request is what a Rotator works with. Values never appear in errors.
@@ -236,6 +237,12 @@ func (e *Engine) run(ctx context.Context, meta store.Meta, cfg Config, rot Rotat
 		return res, stepErr(name, StepSet, err)
 	}
 	if err := rot.Set(ctx, req); err != nil {
+		// Set may have changed the password before failing (Ctrl-C after
+		// the statement ran): put the current one back if only the new one
+		// works. Revert does nothing when AWSCURRENT still logs in.
+		if rv, ok := rot.(Reverter); ok {
+			_ = e.revert(ctx, req, rv)
+		}
 		return res, stepErr(name, StepSet, err)
 	}
 	lg("%s: done", StepSet)
@@ -320,7 +327,8 @@ func (e *Engine) revert(ctx context.Context, req *Request, rv Reverter) error {
 	if m.CurrentVersion() == req.Token {
 		return nil
 	}
-	if err := rv.Revert(ctx, req); err != nil {
+	restored, err := rv.Revert(ctx, req)
+	if err != nil || !restored {
 		return err
 	}
 	e.logf(req.Name, "the target accepts the AWSCURRENT credential again; AWSPENDING %s is kept for the next run", short(req.Token))
