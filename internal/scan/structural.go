@@ -96,7 +96,7 @@ var structTrie = ahocorasick.NewTrieBuilder().AddStrings(structKeywords).Build()
 
 var (
 	// key <sep> "quoted value", for every language.
-	quotedRe = regexp.MustCompile(`(?:^|[^\w.$\-])[$@:]?["']?([A-Za-z_][\w.\-]*)["']?\]?\s*(?::\s*[A-Za-z_][\w<>\[\]?,. ]*?\s*)?(?::=|=>|\?\?=|\|\|=|\+=|:|=)\s*(?:[rRbBuUfF]{1,2})?(?:"((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)'|` + "`" + `([^` + "`" + `\n]*)` + "`" + `)`)
+	quotedRe = regexp.MustCompile(`(?:^|[^\w.$\-])[$@:]?["']?([A-Za-z_][\w.\-]*)["']?\]?\s*(?:(?::\s*[A-Za-z_][\w.]*(?:<[^<>\n]*>)?(?:\[\])*\??\s*)?(?::=|\?\?=|\|\|=|\+=|=)|:|=>)\s*(?:[rRbBuUfF]{1,2})?(?:"((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)'|` + "`" + `([^` + "`" + `\n]*)` + "`" + `)`)
 	// key: value / key=value unquoted, one per line (YAML, .env, properties, INI).
 	unquotedRe = regexp.MustCompile(`^\s*(?:-\s+)?(?:export\s+|ENV\s+|ARG\s+|set\s+|setx\s+)?["']?([A-Za-z_][\w.\-\[\]]*)["']?\s*(=|:|\s)\s*([^\s'"` + "`" + `#{}\[\]|>&!*%][^\s]*)\s*(?:#.*)?$`)
 	// KEY=value anywhere on a shell line: docker -e, env prefixes.
