@@ -97,7 +97,7 @@ type secretAgg struct {
 	lastAccessed      *time.Time
 	lifecycle         time.Time // time of the last successful create/delete/restore
 	deleted           bool
-	inWindow, known   bool
+	known             bool // seen in a successful call or listed: it exists (or existed)
 }
 
 type principalAgg struct {
@@ -208,6 +208,7 @@ func (s *Summarizer) Add(e *Event) {
 		a.arn = e.SecretARN
 	}
 	if !e.Failed() {
+		a.known = true
 		switch e.Action {
 		case "CreateSecret", "RestoreSecret", "DeleteSecret":
 			if !e.Time.Before(a.lifecycle) {
@@ -222,7 +223,6 @@ func (s *Summarizer) Add(e *Event) {
 	if !inWindow {
 		return
 	}
-	a.inWindow = true
 	switch {
 	case e.Failed():
 		a.fail++
@@ -292,7 +292,9 @@ func (s *Summarizer) Result() Summary {
 		})
 		readRecently := !a.lastRead.IsZero() && !a.lastRead.Before(cutoff)
 		accessedRecently := a.lastAccessed != nil && !a.lastAccessed.Before(cutoff.Truncate(24*time.Hour))
-		ss.Unused = !a.deleted && !readRecently && !accessedRecently
+		// A name only failed calls used (a typo, a secret never created) is
+		// not a secret, so it cannot be unused.
+		ss.Unused = a.known && !a.deleted && !readRecently && !accessedRecently
 		if ss.Unused {
 			sum.Unused = append(sum.Unused, name)
 		}

@@ -63,7 +63,7 @@ func TestSummarizer(t *testing.T) {
 	if db.LastRead == nil || !db.LastRead.Equal(since.Add(2*day)) || db.LastReader != "bob" {
 		t.Errorf("db last read = %v by %q", db.LastRead, db.LastReader)
 	}
-	if want := []string{"never", "nope", "old", "unread"}; !reflect.DeepEqual(sum.Unused, want) {
+	if want := []string{"never", "old", "unread"}; !reflect.DeepEqual(sum.Unused, want) { // "nope" only failed
 		t.Errorf("unused = %v, want %v", sum.Unused, want)
 	}
 	if !by["gone"].Deleted || by["gone"].Unused {

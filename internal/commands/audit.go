@@ -526,7 +526,7 @@ func printSummary(f *Factory, out ui.Format, sum *audit.Summary) error {
 		return w.Error()
 	}
 	t := ui.NewTable(f.IO)
-	t.Header("SECRET", "READS", "READERS", "LAST READ", "DENIED", "STATUS")
+	t.Header("SECRET", "READS", "READERS", "LAST READ", "DENIED", "FAILED", "STATUS")
 	for _, s := range sum.Secrets {
 		last := "-"
 		if s.LastRead != nil {
@@ -539,7 +539,7 @@ func printSummary(f *Factory, out ui.Format, sum *audit.Summary) error {
 		case s.Unused:
 			status = fmt.Sprintf("unused %dd", sum.UnusedDays)
 		}
-		t.Row(s.Secret, strconv.Itoa(s.Reads), readersCell(s.Readers, 3), last, strconv.Itoa(s.Denied), status)
+		t.Row(s.Secret, strconv.Itoa(s.Reads), readersCell(s.Readers, 3), last, strconv.Itoa(s.Denied), strconv.Itoa(s.Failed), status)
 	}
 	if err := t.Render(); err != nil {
 		return err

@@ -97,7 +97,7 @@ func TestAuditLocalEndToEnd(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.out), &sum); err != nil {
 		t.Fatal(err)
 	}
-	if !containsString(sum.Unused, "app/unread") || containsString(sum.Unused, "app/db") {
+	if !containsString(sum.Unused, "app/unread") || containsString(sum.Unused, "app/db") || containsString(sum.Unused, "app/missing") {
 		t.Fatalf("unused = %v", sum.Unused)
 	}
 	r = keep(cli.mustRun("", "audit", "--summary"))
