@@ -137,6 +137,7 @@ type Store struct {
 
 	mu      sync.Mutex // serialises this process's operations; BEGIN IMMEDIATE does it across processes
 	dataKey []byte
+	closed  bool
 }
 
 var _ store.Store = (*Store)(nil)
@@ -312,10 +313,14 @@ func (s *Store) Home() string { return s.opts.Home }
 // AuditLogPath returns the path of the access log.
 func (s *Store) AuditLogPath() string { return s.logPath }
 
-// Close closes the database and the log.
+// Close closes the database and the log. Closing twice is harmless.
 func (s *Store) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
 	clear(s.dataKey)
 	s.dataKey = nil
 	return errors.Join(s.db.Close(), s.log.Close())
