@@ -83,6 +83,7 @@ CREATE TABLE IF NOT EXISTS secrets (
 	deleted_at INTEGER,
 	record     BLOB NOT NULL
 );
+CREATE INDEX IF NOT EXISTS secrets_deleted ON secrets (deleted_at) WHERE deleted_at IS NOT NULL;
 CREATE TABLE IF NOT EXISTS audit_head (
 	id     INTEGER PRIMARY KEY CHECK (id = 1),
 	seq    INTEGER NOT NULL,
