@@ -549,7 +549,7 @@ func (s *Store) Delete(ctx context.Context, id string, o store.DeleteOptions) (s
 		}
 		if errors.Is(err, store.ErrNotFound) && o.Force {
 			ref, when = store.Ref{Name: id}, t.now
-			c.resp = map[string]any{"name": id, "deletionDate": t.now}
+			c.resp = map[string]any{"name": id, "deletionDate": t.now.Format(time.RFC3339)}
 			return nil
 		}
 		if err != nil {
@@ -570,7 +570,7 @@ func (s *Store) Delete(ctx context.Context, id string, o store.DeleteOptions) (s
 			}
 		}
 		c.resp = refElements(ref)
-		c.resp["deletionDate"] = when
+		c.resp["deletionDate"] = when.UTC().Format(time.RFC3339)
 		return nil
 	})
 	if err != nil {
