@@ -151,3 +151,18 @@ func TestCancelClearsPending(t *testing.T) {
 		t.Fatalf("AWSPENDING still on %s", p)
 	}
 }
+
+// TestCancelRefusesToLoseTheOnlyWorkingPassword: a single-user rotation
+// killed after setSecret leaves only AWSPENDING working; cancel refuses
+// unless forced.
+func TestCancelRefusesToLoseTheOnlyWorkingPassword(t *testing.T) {
+	f := newFixture(t, RotatorMySQL, SingleUser, direct)
+	killAt(t, f.home, f.name, StepFinish)
+	e := &Engine{Store: f.s}
+	if _, err := e.Cancel(ctxT(t), f.name, false); err == nil || !strings.Contains(err.Error(), "accepts only the AWSPENDING credential") {
+		t.Fatalf("cancel = %v; want a refusal", err)
+	}
+	if v, err := e.Cancel(ctxT(t), f.name, true); err != nil || v == "" {
+		t.Fatalf("cancel --force = %q, %v", v, err)
+	}
+}
