@@ -375,3 +375,35 @@ func TestDatabaseKilledBetweenSteps(t *testing.T) {
 		}
 	}
 }
+
+// TestInterruptAfterSetRestoresCurrent: Ctrl-C (the context cancelled)
+// after setSecret changed a single-user password puts the old one back, so
+// AWSCURRENT keeps working, and the next run finishes with the same token.
+func TestInterruptAfterSetRestoresCurrent(t *testing.T) {
+	for _, rot := range []string{RotatorPostgres, RotatorMySQL} {
+		t.Run(rot, func(t *testing.T) {
+			f := newFixture(t, rot, SingleUser, direct)
+			ctx, cancel := context.WithCancel(ctxT(t))
+			defer cancel()
+			var progress syncBuf
+			e := &Engine{Store: f.s, Progress: &progress, BeforeStep: func(_ string, s Step) error {
+				if s == StepTest {
+					cancel() // what SIGINT does to the root context
+				}
+				return nil
+			}}
+			first, err := e.Rotate(ctx, f.name)
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("rotate = %v; want context.Canceled", err)
+			}
+			f.currentWorks(t)
+			e.BeforeStep = nil
+			second, err := e.Rotate(ctxT(t), f.name)
+			if err != nil || second.VersionID != first.VersionID {
+				t.Fatalf("resume = %+v, %v; want token %s", second, err, first.VersionID)
+			}
+			f.currentWorks(t)
+			assertNoLeak(t, f.secrets, progress.String())
+		})
+	}
+}
