@@ -1,0 +1,76 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/spf13/pflag"
+)
+
+func flags(args ...string) *pflag.FlagSet {
+	fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
+	fs.String(KeyBackend, "local", "")
+	fs.String(KeyRegion, "", "")
+	fs.String(KeyOutput, "table", "")
+	fs.String(KeyConfig, "", "")
+	fs.Bool(KeyNoColor, false, "")
+	if err := fs.Parse(args); err != nil {
+		panic(err)
+	}
+	return fs
+}
+
+func TestPrecedence(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "secretctl", "config.yaml")
+	os.MkdirAll(filepath.Dir(file), 0o700)
+	os.WriteFile(file, []byte("backend: aws\nregion: eu-west-1\noutput: yaml\nhome: /from/file\n"), 0o600)
+	env := map[string]string{"XDG_CONFIG_HOME": dir, "HOME": dir}
+	getenv := func(k string) string { return env[k] }
+
+	c, err := Load(flags(), getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Backend != "aws" || c.Region != "eu-west-1" || c.Output != "yaml" || c.Home != "/from/file" || c.File != file {
+		t.Errorf("file values not used: %+v", c)
+	}
+	env["SECRETCTL_REGION"] = "us-west-2"
+	env["SECRETCTL_OUTPUT"] = "json"
+	c, _ = Load(flags(), getenv)
+	if c.Region != "us-west-2" || c.Output != "json" || c.Backend != "aws" {
+		t.Errorf("env does not beat the file: %+v", c)
+	}
+	c, _ = Load(flags("--region", "ap-south-1", "--backend", "local"), getenv)
+	if c.Region != "ap-south-1" || c.Backend != "local" || c.Output != "json" {
+		t.Errorf("flags do not beat env: %+v", c)
+	}
+}
+
+func TestDefaults(t *testing.T) {
+	dir := t.TempDir()
+	c, err := Load(flags(), func(k string) string { return map[string]string{"HOME": dir}[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Backend != "local" || c.Output != "table" || c.Home != filepath.Join(dir, ".local", "share", "secretctl") || c.File != "" {
+		t.Errorf("defaults: %+v", c)
+	}
+}
+
+func TestErrors(t *testing.T) {
+	dir := t.TempDir()
+	getenv := func(k string) string { return map[string]string{"HOME": dir}[k] }
+	if _, err := Load(flags("--backend", "vault"), getenv); err == nil {
+		t.Error("an unknown backend is accepted")
+	}
+	if _, err := Load(flags("--config", filepath.Join(dir, "missing.yaml")), getenv); err == nil {
+		t.Error("a missing explicit config file is accepted")
+	}
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(bad, []byte("backend: [unclosed\n"), 0o600)
+	if _, err := Load(flags("--config", bad), getenv); err == nil {
+		t.Error("a malformed config file is accepted")
+	}
+}
