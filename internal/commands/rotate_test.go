@@ -179,7 +179,7 @@ func TestRotatePostgresAlternatingThroughCLI(t *testing.T) {
 	ctx := context.Background()
 	admin, err := pgx.Connect(ctx, "host=127.0.0.1 port=5432 user=postgres dbname=postgres sslmode=disable")
 	needDB(t, "PostgreSQL on 127.0.0.1:5432 (user postgres)", err)
-	defer admin.Close(ctx)
+	t.Cleanup(func() { admin.Close(context.Background()) })
 	app, master, table := rotUniq("cliapp_"), rotUniq("climaster_"), rotUniq("clit_")
 	pw, mpw := canary(t), canary(t)+"m"
 	for _, q := range []string{

@@ -17,7 +17,7 @@ func TestTrustServerStillSetsPassword(t *testing.T) {
 	ctx := ctxT(t)
 	admin, err := pgx.Connect(ctx, "host=127.0.0.1 port=5432 user=postgres dbname=postgres sslmode=disable")
 	needService(t, "PostgreSQL on 127.0.0.1:5432 (user postgres, trust)", err)
-	defer admin.Close(context.Background())
+	t.Cleanup(func() { admin.Close(context.Background()) })
 	role, pw := uniq("trust_"), canary(t)
 	if _, err := admin.Exec(ctx, fmt.Sprintf("CREATE ROLE %s LOGIN PASSWORD '%s'", role, pw)); err != nil {
 		t.Fatal(err)
