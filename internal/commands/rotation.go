@@ -238,7 +238,11 @@ func runRotationSet(ctx context.Context, f *Factory, opts *RotationSetOptions) e
 	}
 	if m, err := e.Store.Describe(ctx, meta.ARN); err == nil {
 		if st, ok, _ := e.StatusOf(ctx, m, f.Now().UTC()); ok && st.NextDue != nil {
-			msg += fmt.Sprintf(", %s; next due %s", cfg.Schedule, st.NextDue.Format(time.RFC3339))
+			msg += ", " + cfg.Schedule
+			if cfg.Window != "" {
+				msg += " (window " + cfg.Window + ")"
+			}
+			msg += "; next due " + st.NextDue.Format(time.RFC3339)
 		}
 	}
 	if cfg.Schedule == "" {
@@ -304,6 +308,9 @@ func runRotationStatus(ctx context.Context, f *Factory, opts *RotationStatusOpti
 	now := f.Now().UTC()
 	sts, err := e.Statuses(ctx, opts.Name, now)
 	if err != nil {
+		if opts.Name == "" {
+			return err
+		}
 		return storeErr("rotation status", opts.Name, err)
 	}
 	if sts == nil {

@@ -112,7 +112,7 @@ func (e *Engine) Statuses(ctx context.Context, name string, now time.Time) ([]St
 	if name != "" {
 		m, err := e.Store.Describe(ctx, name)
 		if err != nil {
-			return nil, fmt.Errorf("rotation status of %s: %w", name, err)
+			return nil, err
 		}
 		metas = []store.Meta{m}
 	} else {
@@ -131,7 +131,7 @@ func (e *Engine) Statuses(ctx context.Context, name string, now time.Time) ([]St
 		if ok {
 			out = append(out, st)
 		} else if name != "" {
-			return nil, fmt.Errorf("rotation status of %s: %w", m.Name, ErrNotConfigured)
+			return nil, ErrNotConfigured
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
