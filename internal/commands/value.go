@@ -37,8 +37,8 @@ func addValueFlags(cmd *cobra.Command, v *valueSource) {
 	fl.BoolVar(&v.Password.ExcludeUppercase, "exclude-uppercase", false, "no uppercase letters in a generated value")
 	fl.BoolVar(&v.Password.ExcludeLowercase, "exclude-lowercase", false, "no lowercase letters in a generated value")
 	fl.BoolVar(&v.Password.IncludeSpace, "include-space", false, "allow spaces in a generated value")
-	v.Password.RequireEachType = true
-	fl.BoolVar(&v.Password.RequireEachType, "require-each-type", true, "a generated value has at least one character of each included class")
+	v.Password.RequireEachIncludedType = true
+	fl.BoolVar(&v.Password.RequireEachIncludedType, "require-each-type", true, "a generated value has at least one character of each included class")
 }
 
 func (v *valueSource) count() int {

@@ -3,6 +3,7 @@ package rotate
 import (
 	"encoding/base64"
 	"fmt"
+	"github.com/secretctl/secretctl/internal/secret"
 	"regexp"
 	"slices"
 	"strconv"
@@ -255,8 +256,8 @@ func decodeParams(s string) (Params, error) {
 }
 
 // passwordOptions applies p over a rotator's defaults.
-func (p Params) passwordOptions(defaultExclude string) PasswordOptions {
-	o := DefaultPasswordOptions()
+func (p Params) passwordOptions(defaultExclude string) secret.PasswordOptions {
+	o := secret.DefaultPasswordOptions()
 	o.ExcludeCharacters = defaultExclude
 	if p.Length > 0 {
 		o.Length = p.Length

@@ -184,7 +184,8 @@ func (r *Database) Create(ctx context.Context, req *Request) (secret.Value, erro
 			return secret.Value{}, err
 		}
 	}
-	pw, err := RandomPassword(r.Params.passwordOptions(r.Driver.DefaultExclude()))
+	pwv, err := secret.RandomPassword(r.Params.passwordOptions(r.Driver.DefaultExclude()))
+	pw := pwv.RevealString()
 	if err != nil {
 		return secret.Value{}, err
 	}

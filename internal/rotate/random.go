@@ -20,7 +20,8 @@ var _ Rotator = (*Random)(nil)
 
 // Create returns a new random value.
 func (r *Random) Create(ctx context.Context, req *Request) (secret.Value, error) {
-	pw, err := RandomPassword(r.Params.passwordOptions(""))
+	pwv, err := secret.RandomPassword(r.Params.passwordOptions(""))
+	pw := pwv.RevealString()
 	if err != nil {
 		return secret.Value{}, err
 	}

@@ -3,100 +3,122 @@ package secret
 import (
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"math/big"
 	"strings"
 )
 
-// PasswordOptions mirror Secrets Manager's GetRandomPassword.
-type PasswordOptions struct {
-	Length             int    // 1-4096; 0 means 32
-	ExcludeCharacters  string // characters never used
-	ExcludeNumbers     bool
-	ExcludePunctuation bool
-	ExcludeUppercase   bool
-	ExcludeLowercase   bool
-	IncludeSpace       bool
-	RequireEachType    bool // at least one character of each included class
-}
-
-// DefaultPasswordOptions are GetRandomPassword's defaults: 32 characters of
-// letters, digits and punctuation, with one of each class.
-func DefaultPasswordOptions() PasswordOptions {
-	return PasswordOptions{Length: 32, RequireEachType: true}
-}
-
+// Character classes of GetRandomPassword.
 const (
-	lower       = "abcdefghijklmnopqrstuvwxyz"
-	upper       = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	digits      = "0123456789"
-	punctuation = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
+	upperChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	lowerChars = "abcdefghijklmnopqrstuvwxyz"
+	digitChars = "0123456789"
+	punctChars = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
 )
 
-// ErrPasswordOptions is returned for options that cannot give a password.
-var ErrPasswordOptions = errors.New("invalid password options")
+// PasswordOptions mirrors GetRandomPassword's parameters.
+type PasswordOptions struct {
+	Length                  int // 1-4096; 0 means 32
+	ExcludeCharacters       string
+	ExcludeNumbers          bool
+	ExcludePunctuation      bool
+	ExcludeUppercase        bool
+	ExcludeLowercase        bool
+	IncludeSpace            bool
+	RequireEachIncludedType bool // GetRandomPassword's default is true
+}
 
-// RandomPassword returns a random password drawn with crypto/rand, the way
-// GetRandomPassword draws one.
+// DefaultPasswordOptions are GetRandomPassword's defaults: 32 characters
+// from all four classes, at least one of each.
+func DefaultPasswordOptions() PasswordOptions {
+	return PasswordOptions{Length: 32, RequireEachIncludedType: true}
+}
+
+// RandomPassword returns a password drawn with crypto/rand as
+// GetRandomPassword would.
 func RandomPassword(o PasswordOptions) (Value, error) {
-	if o.Length == 0 {
-		o.Length = 32
+	s, err := randomPassword(o)
+	if err != nil {
+		return Value{}, err
 	}
-	if o.Length < 1 || o.Length > 4096 {
-		return Value{}, errors.Join(ErrPasswordOptions, errors.New("length must be 1 to 4096"))
+	return New(s), nil
+}
+
+func randomPassword(o PasswordOptions) (string, error) {
+	n := o.Length
+	if n == 0 {
+		n = 32
 	}
-	keep := func(set string) string {
+	if n < 1 || n > 4096 {
+		return "", fmt.Errorf("password length %d: want 1 to 4096", n)
+	}
+	var classes []string
+	add := func(skip bool, chars string) {
+		if skip {
+			return
+		}
 		var b strings.Builder
-		for _, r := range set {
+		for _, r := range chars {
 			if !strings.ContainsRune(o.ExcludeCharacters, r) {
 				b.WriteRune(r)
 			}
 		}
-		return b.String()
-	}
-	var classes []string
-	add := func(excluded bool, set string) {
-		if !excluded {
-			if s := keep(set); s != "" {
-				classes = append(classes, s)
-			}
+		if b.Len() > 0 {
+			classes = append(classes, b.String())
 		}
 	}
-	add(o.ExcludeLowercase, lower)
-	add(o.ExcludeUppercase, upper)
-	add(o.ExcludeNumbers, digits)
-	add(o.ExcludePunctuation, punctuation)
+	add(o.ExcludeUppercase, upperChars)
+	add(o.ExcludeLowercase, lowerChars)
+	add(o.ExcludeNumbers, digitChars)
+	add(o.ExcludePunctuation, punctChars)
 	add(!o.IncludeSpace, " ")
 	if len(classes) == 0 {
-		return Value{}, errors.Join(ErrPasswordOptions, errors.New("every character class is excluded"))
+		return "", errors.New("generate password: every character is excluded")
 	}
-	if o.RequireEachType && o.Length < len(classes) {
-		return Value{}, errors.Join(ErrPasswordOptions, errors.New("length is shorter than the number of required character classes"))
+	if o.RequireEachIncludedType && n < len(classes) {
+		return "", fmt.Errorf("generate password: a length of %d cannot hold one character of each of the %d included types", n, len(classes))
 	}
 	all := strings.Join(classes, "")
-	out := make([]byte, o.Length)
-	for {
-		for i := range out {
-			out[i] = all[randInt(len(all))]
-		}
-		if !o.RequireEachType || hasEach(out, classes) {
-			return NewBytes(out, false), nil
-		}
-	}
-}
-
-func hasEach(b []byte, classes []string) bool {
-	for _, c := range classes {
-		if !strings.ContainsAny(string(b), c) {
-			return false
+	out := make([]byte, 0, n)
+	if o.RequireEachIncludedType {
+		for _, c := range classes {
+			ch, err := pick(c)
+			if err != nil {
+				return "", err
+			}
+			out = append(out, ch)
 		}
 	}
-	return true
+	for len(out) < n {
+		ch, err := pick(all)
+		if err != nil {
+			return "", err
+		}
+		out = append(out, ch)
+	}
+	// Shuffle so the required characters are not always first.
+	for i := len(out) - 1; i > 0; i-- {
+		j, err := randInt(i + 1)
+		if err != nil {
+			return "", err
+		}
+		out[i], out[j] = out[j], out[i]
+	}
+	return string(out), nil
 }
 
-func randInt(n int) int {
+func pick(chars string) (byte, error) {
+	i, err := randInt(len(chars))
+	if err != nil {
+		return 0, err
+	}
+	return chars[i], nil
+}
+
+func randInt(n int) (int, error) {
 	v, err := rand.Int(rand.Reader, big.NewInt(int64(n)))
 	if err != nil {
-		panic("crypto/rand failed: " + err.Error()) // the OS RNG is broken: nothing safe can continue
+		return 0, fmt.Errorf("generate password: %w", err)
 	}
-	return int(v.Int64())
+	return int(v.Int64()), nil
 }
