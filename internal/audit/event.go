@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"strings"
 	"time"
+	"unique"
 )
 
 // Event sources.
@@ -320,4 +321,19 @@ func isAlnum(s string) bool {
 		}
 	}
 	return true
+}
+
+// Intern replaces the event's repetitive strings (principal, user agent,
+// secret, error message, ...) with canonical copies, so a long list of
+// events holds each distinct value once.
+func (e *Event) Intern() {
+	for _, p := range []*string{
+		&e.Principal, &e.PrincipalType, &e.PrincipalARN, &e.UserName, &e.AccessKeyID, &e.Action,
+		&e.Secret, &e.SecretARN, &e.VersionID, &e.SourceIP, &e.UserAgent, &e.ErrorCode, &e.ErrorMessage,
+		&e.Region, &e.EventSource,
+	} {
+		if *p != "" {
+			*p = unique.Make(*p).Value()
+		}
+	}
 }

@@ -265,6 +265,7 @@ func (c *auditCollector) add(e *audit.Event) {
 	// --summary keeps nothing per event, so its memory does not grow with
 	// the number of events.
 	if c.p.list && c.p.filter.Match(e) {
+		e.Intern()
 		c.events = append(c.events, *e)
 	}
 }

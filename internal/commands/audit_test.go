@@ -2,6 +2,7 @@ package commands
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"github.com/secretctl/secretctl/internal/audit"
 	"github.com/secretctl/secretctl/internal/audit/audittest"
 	"github.com/secretctl/secretctl/internal/store/local"
+	"github.com/secretctl/secretctl/internal/ui"
 )
 
 const auditFixtures = "../../testdata/audit"
@@ -385,5 +387,27 @@ func TestAuditAWSStatus(t *testing.T) {
 	}
 	if len(failed) != 2 || !strings.Contains(failed["is logging"], "start-logging") || !strings.Contains(failed["logs management read events"], "ReadWriteType") {
 		t.Fatalf("failed checks: %v", failed)
+	}
+}
+
+// TestAuditProgressOnTTY: a progress line goes to stderr on a TTY only,
+// and stdout carries only data.
+func TestAuditProgressOnTTY(t *testing.T) {
+	for _, tty := range []bool{false, true} {
+		io, _, out, errOut := ui.Test()
+		io.SetStderrTTY(tty)
+		f := NewFactory(io, "test")
+		env := testEnv{"SECRETCTL_HOME": t.TempDir(), "HOME": t.TempDir(), "XDG_CONFIG_HOME": t.TempDir()}
+		f.Getenv = env.get
+		code := Run(context.Background(), f, []string{"audit", "--from-logs", filepath.Join(auditFixtures, "logfile"), "--since", "2025-03-01", "--until", "2025-04-01"})
+		if code != 0 || len(auditRows(out.String())) != 3 {
+			t.Fatalf("tty=%v: exit %d\n%s", tty, code, out.String())
+		}
+		if got := strings.Contains(errOut.String(), "Secrets Manager events"); got != tty {
+			t.Errorf("tty=%v: progress shown = %v (%q)", tty, got, errOut.String())
+		}
+		if strings.Contains(out.String(), "\r") {
+			t.Errorf("progress on stdout: %q", out.String())
+		}
 	}
 }
