@@ -5,8 +5,8 @@
 // produce it. The labels are testdata/scan/corpus/labels.json or testdata/scan/history/labels.json.
 //
 // A finding is a true positive when it lies in a positive's file and line span (and in its commit,
-// for history labels) and its Secret overlaps the labelled secret (or its decoded form). A redacted
-// or empty Secret matches on the location alone. Every other finding is a false positive, counted
+// for history labels) and its Secret overlaps the labelled secret (or its decoded form). A redacted,
+// masked or empty Secret matches on the location alone. Every other finding is a false positive, counted
 // once per distinct location. A positive that no finding matches is a false negative.
 //
 // Usage:
@@ -249,7 +249,7 @@ func sameCommit(label, finding string) bool {
 }
 
 func secretOverlaps(p Positive, got string) (ok, lineOnly bool) {
-	if got == "" || strings.Contains(strings.ToLower(got), "redacted") {
+	if redacted(got) {
 		return true, true
 	}
 	for _, want := range []string{p.Secret, p.Decoded} {
@@ -261,6 +261,13 @@ func secretOverlaps(p Positive, got string) (ok, lineOnly bool) {
 		}
 	}
 	return false, false
+}
+
+// redacted reports whether a reported secret was blanked or masked ("REDACTED", "[redacted]",
+// "ab****", "abc...") so that only its location can be compared.
+func redacted(s string) bool {
+	return s == "" || strings.Contains(strings.ToLower(s), "redacted") ||
+		strings.Contains(s, "***") || strings.HasSuffix(s, "...") || strings.HasSuffix(s, "…")
 }
 
 func within(line, start, end int) bool {
