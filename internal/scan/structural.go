@@ -128,6 +128,7 @@ var (
 	funcDeclRe  = regexp.MustCompile(`(?:\b(?:func|def|fun|function|get)\s+|\b[\w<>\[\]]+\s+)(?:\([^)]*\)\s*)?([A-Za-z_]\w*)\s*\([^)]*\)`)
 	returnRe    = regexp.MustCompile(`(?:\breturn\s+|=\s*|=>\s*)[rbu]?(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')\s*;?\s*\}?\s*$`)
 	curlUserRe  = regexp.MustCompile(`\bcurl\b.*?\s(?:-u|--user)(?:=|\s+)["']?([^\s"':]+):([^\s"']+)`)
+	urlPassRe   = regexp.MustCompile(`(?i)\b[a-z][a-z0-9+.-]{1,20}://[^\s:@/]{0,64}:([^\s@/]{2,128})@[\w.-]+`)
 	netrcRe     = regexp.MustCompile(`\bpassword\s+(\S+)`)
 	tfVarRe     = regexp.MustCompile(`^\s*variable\s+"([^"]+)"\s*\{`)
 	tfDefaultRe = regexp.MustCompile(`^\s*default\s*=\s*"([^"]*)"`)
@@ -141,19 +142,39 @@ var secretManifestKinds = map[string]bool{"SealedSecret": true, "ExternalSecret"
 // the 0-based lines where no finding may be reported (manifests that only
 // reference or encrypt secrets), for gitleaks' rules too.
 func analyze(raw, filePath string) (hits []hit, muted map[int]bool) {
-	lower := strings.ToLower(raw)
+	return analyzeLower(raw, asciiLower(raw), filePath)
+}
+
+// asciiLower lower-cases ASCII letters only, so byte offsets are kept.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 32
+		}
+	}
+	return string(b)
+}
+
+// lineStarts returns the byte offset of each line of raw.
+func lineStarts(raw string) []int {
+	starts := []int{0}
+	for i := 0; i < len(raw); i++ {
+		if raw[i] == '\n' {
+			starts = append(starts, i+1)
+		}
+	}
+	return starts
+}
+
+func analyzeLower(raw, lower, filePath string) (hits []hit, muted map[int]bool) {
 	base := strings.ToLower(path.Base(filePath))
 	matches := structTrie.MatchString(lower)
 	if len(matches) == 0 && base != ".pgpass" {
 		return nil, nil
 	}
 	lines := strings.Split(raw, "\n")
-	starts := make([]int, len(lines))
-	off := 0
-	for i, l := range lines {
-		starts[i] = off
-		off += len(l) + 1
-	}
+	starts := lineStarts(raw)
 	lineOf := func(pos int) int {
 		return sort.Search(len(starts), func(i int) bool { return starts[i] > pos }) - 1
 	}
@@ -518,6 +539,15 @@ func (a *analyzer) k8sDoc(from, to int, owned, muted map[int]bool) {
 				continue
 			}
 			if k8sPublicKey(key) {
+				// A URL or DSN: secret only if it carries a password.
+				dec := v
+				if rule == ruleK8sData {
+					dec, _ = decodeBase64(v)
+				}
+				if m := urlPassRe.FindStringSubmatch(dec); m == nil || !plausibleShortSecret(m[1]) {
+					continue
+				}
+				a.add(rule, j, vStart+1, v, key)
 				continue
 			}
 			if strings.Contains(strings.ToLower(cl), "secretctl:allow") || strings.Contains(strings.ToLower(cl), "gitleaks:allow") {

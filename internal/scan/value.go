@@ -25,7 +25,7 @@ var (
 	keyQualifiers = map[string]bool{"api": true, "access": true, "secret": true, "private": true, "signing": true, "encryption": true, "encrypt": true, "master": true, "license": true, "licence": true, "app": true, "client": true, "auth": true, "service": true, "account": true, "subscription": true, "consumer": true, "shared": true, "hmac": true, "jwt": true, "session": true, "cookie": true, "admin": true, "root": true, "storage": true, "crypto": true, "cipher": true, "aes": true, "server": true, "dev": true, "live": true, "prod": true, "write": true, "read": true, "deploy": true}
 	// Qualifiers that make a "<qualifier>_key" or "<qualifier>_token" name not
 	// a secret.
-	nonSecretQualifiers = map[string]bool{"public": true, "pub": true, "primary": true, "foreign": true, "sort": true, "partition": true, "cache": true, "idempotency": true, "i18n": true, "translation": true, "lookup": true, "map": true, "hash": true, "row": true, "range": true, "unique": true, "composite": true, "csrf": true, "xsrf": true, "page": true, "next": true, "cursor": true, "continuation": true, "pagination": true, "sync": true, "publishable": true, "site": true, "react": true, "object": true, "dedup": true, "existing": true, "dedupe": true, "group": true, "label": true, "message": true, "storage_class": true, "ssh": true, "gpg": true, "pgp": true, "host": true, "known": true, "max": true, "min": true, "num": true, "total": true, "input": true, "output": true, "prompt": true, "completion": true, "tokenizer": true, "design": true, "eof": true, "bos": true, "pad": true, "unk": true, "sep": true, "mask": true, "cls": true}
+	nonSecretQualifiers = map[string]bool{"public": true, "pub": true, "primary": true, "foreign": true, "sort": true, "partition": true, "cache": true, "idempotency": true, "i18n": true, "translation": true, "lookup": true, "map": true, "hash": true, "row": true, "range": true, "unique": true, "composite": true, "csrf": true, "xsrf": true, "page": true, "next": true, "cursor": true, "continuation": true, "pagination": true, "sync": true, "publishable": true, "site": true, "react": true, "object": true, "dedup": true, "existing": true, "dedupe": true, "group": true, "label": true, "message": true, "storage_class": true, "ssh": true, "gpg": true, "pgp": true, "host": true, "known": true, "max": true, "min": true, "num": true, "total": true, "input": true, "output": true, "prompt": true, "completion": true, "tokenizer": true, "design": true, "eof": true, "bos": true, "pad": true, "unk": true, "sep": true, "mask": true, "cls": true, "verifier": true, "verify": true, "verification": true}
 	// Joined words that start with "secret" and name a secret.
 	secretCompounds = map[string]bool{"secretkey": true, "secretaccesskey": true, "secrettoken": true, "secretvalue": true, "secretstring": true}
 	// Words that make a name a reference to a secret held elsewhere.
@@ -68,6 +68,10 @@ func splitWords(name string) []string {
 // classifyKey says whether name is secret-named.
 func classifyKey(name string) keyClass {
 	words := splitWords(name)
+	// Trailing numbers do not change what a name means: keySize768.
+	for len(words) > 1 && isDigits(words[len(words)-1]) {
+		words = words[:len(words)-1]
+	}
 	if len(words) == 0 {
 		return keyNone
 	}
@@ -125,6 +129,15 @@ func classifyKey(name string) keyClass {
 	return best
 }
 
+func isDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
 // contextNames are parent objects that make a generic "key" secret-named.
 var contextWords = map[string]bool{"api": true, "apis": true, "auth": true, "authentication": true, "oauth": true, "oauth2": true, "credential": true, "credentials": true, "creds": true, "secret": true, "secrets": true, "token": true, "tokens": true, "jwt": true, "signing": true, "encryption": true, "hmac": true, "private": true, "license": true, "stripe": true, "aws": true, "s3": true, "gcp": true, "google": true, "azure": true, "github": true, "gitlab": true, "slack": true, "twilio": true, "sendgrid": true, "mailgun": true, "mailchimp": true, "openai": true, "anthropic": true, "paypal": true, "braintree": true, "algolia": true, "firebase": true, "sentry": true, "datadog": true, "newrelic": true, "pusher": true, "cloudinary": true, "mapbox": true, "shopify": true, "heroku": true, "digitalocean": true, "cloudflare": true, "okta": true, "auth0": true, "segment": true, "mixpanel": true, "intercom": true, "zendesk": true, "hubspot": true, "salesforce": true, "twitter": true, "facebook": true, "plaid": true, "square": true, "coinbase": true, "smtp": true, "mail": true, "email": true, "payment": true, "payments": true, "billing": true, "webhook": true, "webhooks": true, "service": true, "account": true, "client": true, "app": true, "access": true}
 
@@ -167,7 +180,7 @@ var (
 	// "example-password" is a placeholder, "example-Pg-pass-9f3k" is not.
 	softPlaceholderMarkers = []string{"example", "dummy", "sample", "fake", "mock"}
 	// Values that are words, not secrets (lower case).
-	placeholderValues = map[string]bool{"password": true, "passwd": true, "secret": true, "token": true, "apikey": true, "api_key": true, "none": true, "null": true, "nil": true, "undefined": true, "true": true, "false": true, "yes": true, "no": true, "on": true, "off": true, "string": true, "str": true, "required": true, "optional": true, "hidden": true, "sensitive": true, "default": true, "empty": true, "unset": true, "test": true, "testing": true, "admin": true, "root": true, "user": true, "username": true, "guest": true, "demo": true, "value": true, "secretvalue": true, "mysecret": true, "mypassword": true, "pass": true, "bearer": true, "basic": true, "private": true, "public": true, "na": true, "n/a": true, "tbd": true, "pending": true, "auto": true, "generated": true, "random": true, "env": true, "environment": true, "disabled": true, "enabled": true, "chararray": true, "bytes": true, "byte[]": true, "char[]": true, "int": true, "number": true, "boolean": true, "bool": true, "object": true, "any": true, "scrypt": true, "bcrypt": true, "argon2": true, "argon2id": true, "pbkdf2": true, "sha256": true, "sha512": true, "hmac": true, "plain": true, "plaintext": true, "oauth": true, "oauth2": true, "secrets": true, "passphrase": true, "credentials": true}
+	placeholderValues = map[string]bool{"password": true, "passwd": true, "secret": true, "token": true, "apikey": true, "api_key": true, "none": true, "null": true, "nil": true, "undefined": true, "true": true, "false": true, "yes": true, "no": true, "on": true, "off": true, "string": true, "str": true, "required": true, "optional": true, "hidden": true, "sensitive": true, "default": true, "empty": true, "unset": true, "test": true, "testing": true, "admin": true, "root": true, "user": true, "username": true, "guest": true, "demo": true, "value": true, "secretvalue": true, "mysecret": true, "mypassword": true, "pass": true, "bearer": true, "basic": true, "private": true, "public": true, "na": true, "n/a": true, "tbd": true, "pending": true, "auto": true, "generated": true, "random": true, "env": true, "environment": true, "disabled": true, "enabled": true, "chararray": true, "bytes": true, "byte[]": true, "char[]": true, "int": true, "number": true, "boolean": true, "bool": true, "object": true, "any": true, "scrypt": true, "bcrypt": true, "argon2": true, "argon2id": true, "pbkdf2": true, "sha256": true, "sha512": true, "hmac": true, "plain": true, "plaintext": true, "oauth": true, "oauth2": true, "secrets": true, "passphrase": true, "credentials": true, "foo": true, "bar": true, "baz": true, "qux": true, "foobar": true}
 	// Prefixes of public keys, certificates and ciphertext.
 	nonSecretPrefixes = []string{"ssh-rsa ", "ssh-ed25519 ", "ssh-dss ", "ecdsa-sha2-", "sk-ssh-", "sk-ecdsa-", "-----begin public key", "-----begin rsa public key", "-----begin certificate", "-----begin pgp public", "-----begin age encrypted", "-----begin pgp message", "-----begin x509", "age1", "enc[", "enc(", "vault:v", "$ansible_vault", "{cipher}", "{bcrypt}", "{sha", "agecrypt", "sops:", "aqicah", "encrypted:", "kms:", "$2a$", "$2b$", "$2y$", "$argon2", "$pbkdf2", "$scrypt", "$6$", "$5$", "$1$", "sha256:", "sha512:", "pbkdf2_sha256$", "https://", "http://", "file://", "arn:aws:"}
 )
@@ -202,6 +215,17 @@ func plausibleSecret(v string, k keyClass, key string) bool {
 		return false
 	}
 	if last := lv[len(lv)-1]; last == '+' || last == '(' {
+		return false
+	}
+	if strings.HasPrefix(v, "\\u") || strings.HasPrefix(v, "\\x") {
+		return false // escaped characters (an emoji, a byte string)
+	}
+	if lk := strings.ToLower(key); len(lk) >= 4 && (strings.HasPrefix(lv, lk) || strings.HasPrefix(lk, lv)) {
+		// A renaming map: "generateKey": "generateKey1024".
+		return false
+	}
+	if k != keyPassword && isWord(v) {
+		// One lower-case word ("addition") is not a token.
 		return false
 	}
 	if k != keyPassword && isNamePath(v) {
@@ -288,9 +312,19 @@ func namesKey(lv, key string) bool {
 	return false
 }
 
-// isNamePath: lower-case words joined by "/" (a secret's name or path).
+func isWord(v string) bool {
+	for _, r := range v {
+		if r < 'a' || r > 'z' {
+			return false
+		}
+	}
+	return true
+}
+
+// isNamePath: lower-case words joined by "/", "." or ":" (a secret's name,
+// a path or a qualified identifier such as "js.fetch:credentials").
 func isNamePath(v string) bool {
-	if !strings.Contains(v, "/") {
+	if !strings.ContainsAny(v, "/.:") {
 		return false
 	}
 	for _, r := range v {
