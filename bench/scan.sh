@@ -117,7 +117,7 @@ fi
 # --- 2. git history ---------------------------------------------------------------------------
 # A deterministic history: COMMITS commits over six files; every 50th commit adds a provider-shaped
 # token or a password literal (built at run time from a Park-Miller generator, so no secret-shaped
-# literal lives in this script), and the next commit removes it again.
+# literal lives in this script); the next commit to the same file drops it again.
 log "generating a history of $COMMITS commits"
 hist=$tmp/history
 git init -q --template= -b main "$hist"
