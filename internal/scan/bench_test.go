@@ -54,7 +54,7 @@ func BenchmarkScanDir(b *testing.B) {
 }
 
 func BenchmarkAnalyze(b *testing.B) {
-	src := strings.Repeat("const config = {\n  api: { key: 'sk-1234567890abcdef', secret: process.env.X },\n  password: 'x',\n  label: 'Enter your password',\n};\n", 2000)
+	src := strings.Repeat("const config = {\n  api: { key: 'sk-canary1234567890', secret: process.env.X },\n  password: 'x',\n  label: 'Enter your password',\n};\n", 2000)
 	b.SetBytes(int64(len(src)))
 	for i := 0; i < b.N; i++ {
 		analyze(src, "config.js")
