@@ -103,7 +103,7 @@ func mustRead(t *testing.T, name string) string {
 // command uses) drops the repeated records.
 func TestReadLogsGeneratedTree(t *testing.T) {
 	dir := t.TempDir()
-	ts, err := audittest.GenerateTree(dir, fixtures, 300, 200)
+	ts, err := audittest.GenerateTree(dir, fixtures, 150, 120)
 	if err != nil {
 		t.Fatal(err)
 	}

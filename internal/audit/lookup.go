@@ -84,6 +84,7 @@ type LookupStats struct {
 	Requests  int           `json:"requests"`
 	Pages     int           `json:"pages"`
 	Throttled int           `json:"throttled"`
+	Retried   int           `json:"retried"` // transient errors (5xx, broken connections) retried
 	Events    int           `json:"events"`  // events received
 	Matched   int           `json:"matched"` // events that passed the filter
 	Elapsed   time.Duration `json:"elapsed"`
@@ -193,8 +194,14 @@ func Lookup(ctx context.Context, api CloudTrailAPI, o LookupOptions, fn func(*Ev
 		st.Requests++
 		out, err := api.LookupEvents(ctx, in, noSDKRetry)
 		if err != nil {
-			if IsThrottle(err) && throttles < o.Backoff.Retries {
-				st.Throttled++
+			// The SDK's retries are off for this call, so retry here what it
+			// would retry (throttles, 5xx, broken connections), paced.
+			if (IsThrottle(err) || isTransient(err)) && throttles < o.Backoff.Retries && ctx.Err() == nil {
+				if IsThrottle(err) {
+					st.Throttled++
+				} else {
+					st.Retried++
+				}
 				if err := sleep(ctx, o.Backoff.wait(throttles)); err != nil {
 					return st, err
 				}
@@ -250,6 +257,12 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// isTransient reports whether the SDK's standard retryer would retry err
+// for a reason other than throttling.
+func isTransient(err error) bool {
+	return retry.IsErrorRetryables(retry.DefaultRetryables).IsErrorRetryable(err) == aws.TrueTernary
 }
 
 // IsThrottle reports whether err is a throttling error from AWS.

@@ -167,7 +167,7 @@ func TestLookupPacingAndThrottling(t *testing.T) {
 		t.Fatalf("%d events, stats %+v", len(got), st)
 	}
 	reqs := srv.Requests()
-	if st.Throttled == 0 || st.Requests != len(reqs) || st.Requests != st.Pages+st.Throttled {
+	if st.Throttled == 0 || st.Requests != len(reqs) || st.Requests != st.Pages+st.Throttled+st.Retried {
 		t.Fatalf("stats %+v, server saw %d requests", st, len(reqs))
 	}
 	if n := srv.MaxPerSecond(audittest.LookupEvents); n > audit.LookupRate {
