@@ -182,6 +182,20 @@ func TestLookupPacingAndThrottling(t *testing.T) {
 	}
 }
 
+func TestLookupRetriesServerErrors(t *testing.T) {
+	srv := audittest.New(t)
+	srv.Records = audittest.Clone(audittest.Fixtures(t, fixtures), 12, time.Date(2025, 3, 20, 0, 0, 0, 0, time.UTC), time.Minute)
+	srv.PageSize = 4
+	srv.FailEvery = 2
+	n := 0
+	st, err := audit.Lookup(context.Background(), newClient(srv.URL), audit.LookupOptions{
+		Filter: window, Backoff: audit.Backoff{Base: time.Millisecond, Max: 5 * time.Millisecond, Retries: 3},
+	}, func(*audit.Event) error { n++; return nil })
+	if err != nil || n != 12 || st.Retried != 2 || st.Requests != 5 || st.Throttled != 0 {
+		t.Fatalf("err %v, %d events, stats %+v", err, n, st)
+	}
+}
+
 func TestLookupGivesUpAfterRetriesAndReportsErrors(t *testing.T) {
 	srv := audittest.New(t)
 	srv.Records = audittest.Fixtures(t, fixtures)

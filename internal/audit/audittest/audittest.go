@@ -65,6 +65,7 @@ type Server struct {
 	Records       []map[string]any // CloudTrail records, any order; served newest first
 	PageSize      int              // events per page at most (and at most MaxResults); 0: 50
 	ThrottleEvery int              // every Nth LookupEvents request (1-based) answers ThrottlingException
+	FailEvery     int              // every Nth LookupEvents request answers 500 InternalFailure
 	Trails        []Trail
 	Secrets       []Secret
 
@@ -140,6 +141,9 @@ func (s *Server) handle(target string, body map[string]any) (int, any) {
 		s.mu.Unlock()
 		if s.ThrottleEvery > 0 && n%s.ThrottleEvery == 0 {
 			return 400, errResp("ThrottlingException", "Rate exceeded")
+		}
+		if s.FailEvery > 0 && n%s.FailEvery == 0 {
+			return 500, errResp("InternalFailure", "internal error")
 		}
 		return s.lookup(body)
 	case DescribeTrails:
