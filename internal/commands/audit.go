@@ -54,6 +54,7 @@ type AuditOptions struct {
 	BurstWindow time.Duration
 	FailOn      []string
 	FromLogs    []string
+	Regions     []string // --region on audit: repeatable and comma lists
 }
 
 func newAuditCmd(f *Factory, runF func(context.Context, *AuditOptions) error) *cobra.Command {
@@ -115,7 +116,12 @@ Exit status:
 	fl.DurationVar(&opts.BurstWindow, "burst-window", audit.DefaultBurstWindow, "window of a read burst")
 	fl.StringSliceVar(&opts.FailOn, "fail-on", nil, "exit 1 when any of these is present: denied, unused, new-principal")
 	fl.StringArrayVar(&opts.FromLogs, "from-logs", nil, "read CloudTrail log files (a file or an AWSLogs/ tree) instead of a backend (repeatable)")
-	cmd.AddCommand(newAuditStatusCmd(f, nil), newAuditVerifyCmd(f, nil))
+	// audit's own --region (for it and its subcommands) takes several
+	// regions; it shadows the global one, whose environment variable and
+	// config key still apply when it is not given.
+	cmd.PersistentFlags().StringArrayVar(&opts.Regions, "region", nil,
+		"AWS region(s) to read, repeatable or a comma list (SECRETCTL_REGION, AWS_REGION)")
+	cmd.AddCommand(newAuditStatusCmd(f, opts, nil), newAuditVerifyCmd(f, nil))
 	return cmd
 }
 
@@ -322,7 +328,10 @@ func auditFromLogs(ctx context.Context, opts *AuditOptions, p *auditPlan, c *aud
 }
 
 func (opts *AuditOptions) regions() []string {
-	rs := audit.SplitList([]string{opts.F.Config.Region})
+	rs := audit.SplitList(opts.Regions)
+	if len(rs) == 0 {
+		rs = audit.SplitList([]string{opts.F.Config.Region}) // SECRETCTL_REGION, config file
+	}
 	if len(rs) == 0 {
 		return []string{""} // the SDK's default region chain
 	}
@@ -616,6 +625,7 @@ func burstsFor(sum *audit.Summary, secret string) int {
 // AuditStatusOptions are the inputs of `secretctl audit status`.
 type AuditStatusOptions struct {
 	F          *Factory
+	Audit      *AuditOptions // the parent's --region values
 	AWSClients func(ctx context.Context, region string) (audit.CloudTrailAPI, AuditSecretsAPI, error)
 }
 
@@ -624,8 +634,8 @@ type regionChecks struct {
 	Checks []audit.Check `json:"checks"`
 }
 
-func newAuditStatusCmd(f *Factory, runF func(context.Context, *AuditStatusOptions) error) *cobra.Command {
-	opts := &AuditStatusOptions{F: f}
+func newAuditStatusCmd(f *Factory, parent *AuditOptions, runF func(context.Context, *AuditStatusOptions) error) *cobra.Command {
+	opts := &AuditStatusOptions{F: f, Audit: parent}
 	return &cobra.Command{
 		Use:   "status",
 		Short: "Check that audit logging is on",
@@ -661,6 +671,9 @@ func runAuditStatus(ctx context.Context, opts *AuditStatusOptions) error {
 	var results []regionChecks
 	if f.Config.Backend == "aws" {
 		ao := &AuditOptions{F: f, AWSClients: opts.AWSClients}
+		if opts.Audit != nil {
+			ao.Regions = opts.Audit.Regions
+		}
 		for _, region := range ao.regions() {
 			ct, _, err := ao.clients(ctx, region)
 			if err != nil {

@@ -332,6 +332,19 @@ func TestAuditAWSLookupEvents(t *testing.T) {
 		t.Fatalf("%d requests in one second", n)
 	}
 
+	// --region on the command line: repeatable, and it beats SECRETCTL_REGION.
+	before0 := len(srv.Requests())
+	cli.mustRun("", "audit", "--region", "ap-south-1", "--region", "sa-east-1,ca-central-1", "--event", "PutSecretValue")
+	regions := map[string]bool{}
+	for _, req := range srv.Requests()[before0:] {
+		if req.Target == audittest.LookupEvents {
+			regions[req.Region] = true
+		}
+	}
+	if len(regions) != 3 || !regions["ap-south-1"] || !regions["sa-east-1"] || !regions["ca-central-1"] {
+		t.Fatalf("regions signed: %v", regions)
+	}
+
 	// A secret name resolves to its ARN: the lookup uses ResourceName.
 	before := len(srv.Requests())
 	r = cli.mustRun("", "audit", "prod/payments/db", "--errors-only")

@@ -37,6 +37,7 @@ const (
 // Request is one request the server received.
 type Request struct {
 	At     time.Time
+	Region string // from the SigV4 credential scope
 	Target string
 	Body   map[string]any
 	Status int
@@ -120,12 +121,25 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	_ = json.Unmarshal(b, &body)
 	status, resp := s.handle(target, body)
 	s.mu.Lock()
-	s.requests = append(s.requests, Request{At: at, Target: target, Body: body, Status: status})
+	s.requests = append(s.requests, Request{At: at, Region: signedRegion(r.Header.Get("Authorization")), Target: target, Body: body, Status: status})
 	s.mu.Unlock()
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 	w.Header().Set("X-Amzn-Requestid", strconv.FormatInt(at.UnixNano(), 36))
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(resp)
+}
+
+// signedRegion reads the region of "... Credential=AKID/20260101/us-east-1/cloudtrail/aws4_request, ...".
+func signedRegion(auth string) string {
+	_, cred, ok := strings.Cut(auth, "Credential=")
+	if !ok {
+		return ""
+	}
+	parts := strings.Split(cred, "/")
+	if len(parts) < 3 {
+		return ""
+	}
+	return parts[2]
 }
 
 func errResp(code, msg string) map[string]any {
