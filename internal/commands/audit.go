@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -250,6 +251,9 @@ type auditCollector struct {
 	dedupe *audit.Deduper
 	events []audit.Event
 	sum    *audit.Summarizer
+	// chronological: events arrive oldest first (the local log), so
+	// equal times are reversed too when sorting newest first.
+	chronological bool
 }
 
 func newAuditCollector(p *auditPlan) *auditCollector {
@@ -277,6 +281,9 @@ func (c *auditCollector) add(e *audit.Event) {
 }
 
 func (c *auditCollector) sorted() []audit.Event {
+	if c.chronological { // keep the newest of equal times first
+		slices.Reverse(c.events)
+	}
 	sort.SliceStable(c.events, func(i, j int) bool { return c.events[i].Time.After(c.events[j].Time) })
 	if c.events == nil {
 		return []audit.Event{}
@@ -294,6 +301,7 @@ func auditFromLocal(ctx context.Context, opts *AuditOptions, c *auditCollector) 
 		return fmt.Errorf("audit: %w", err)
 	}
 	defer fh.Close()
+	c.chronological = true
 	return audit.ReadLocal(fh, func(e *audit.Event) error {
 		if c.p.fetch.Match(e) {
 			c.add(e)

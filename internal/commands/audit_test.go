@@ -75,6 +75,9 @@ func TestAuditLocalEndToEnd(t *testing.T) {
 	if gets != 2 || failed != 1 || creates != 2 {
 		t.Fatalf("audit rows: %d reads, %d failed reads, %d creates:\n%s", gets, failed, creates, r.out)
 	}
+	if rows[0][3] != "app/missing" || rows[len(rows)-1][2] != "CreateSecret" {
+		t.Errorf("not newest first:\n%s", r.out)
+	}
 	if _, err := time.Parse(time.RFC3339, rows[0][0]); err != nil {
 		t.Errorf("piped time %q is not RFC 3339", rows[0][0])
 	}
