@@ -395,7 +395,12 @@ func auditFromAWS(ctx context.Context, opts *AuditOptions, p *auditPlan, c *audi
 				out, err := sm.DescribeSecret(gctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(s)})
 				if err == nil {
 					arn = aws.ToString(out.ARN)
-				} // a deleted secret: fall back to the event source and filter client-side
+				} else { // e.g. a deleted secret: filter on the client instead
+					mu.Lock()
+					fmt.Fprintf(f.IO.ErrOut, "note: %s: cannot resolve %s to an ARN (%s); reading all Secrets Manager events and filtering them here\n",
+						regionLabel(region), s, oneLine(awsx.Classify(err).Error()))
+					mu.Unlock()
+				}
 			}
 			if p.summary && sm != nil {
 				if err := addKnownSecrets(gctx, sm, p.filter.Secret, c, &mu); err != nil {

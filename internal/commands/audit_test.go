@@ -370,6 +370,13 @@ func TestAuditAWSLookupEvents(t *testing.T) {
 		}
 	}
 
+	// A name DescribeSecret does not know (deleted): a notice, then the
+	// event source is scanned and the name filtered on the client.
+	r = cli.mustRun("", "audit", "prod/gone", "--region", "us-east-1")
+	if !strings.Contains(r.errOut, "cannot resolve prod/gone") || r.out != "" {
+		t.Fatalf("unknown secret: %q %q", r.out, r.errOut)
+	}
+
 	// Summary: ListSecrets adds the secret nobody read.
 	r = cli.run("", "audit", "--summary", "--fail-on", "unused", "--region", "us-east-1")
 	if r.code != 1 || !strings.Contains(r.out, "prod/never-read") || strings.Contains(r.errOut, "prod/payments/db") {
