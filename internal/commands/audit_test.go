@@ -43,6 +43,7 @@ func TestAuditLocalEndToEnd(t *testing.T) {
 	keep(cli.mustRun(value+"-2", "create", "app/unread"))
 	cli.mustRun("", "get", "app/db") // prints the value: that is its job
 	cli.mustRun("", "get", "app/db")
+	keep(cli.mustRun(value+"-3", "put", "app/db"))
 	if r := keep(cli.run("", "get", "app/missing")); r.code != 2 {
 		t.Fatalf("get of a missing secret: exit %d", r.code)
 	}
@@ -55,7 +56,7 @@ func TestAuditLocalEndToEnd(t *testing.T) {
 
 	r := keep(cli.mustRun("", "audit"))
 	rows := auditRows(r.out)
-	var gets, failed, creates int
+	var gets, failed, creates, puts int
 	for _, row := range rows {
 		if len(row) != 6 {
 			t.Fatalf("row %q: want 6 columns", row)
@@ -70,10 +71,12 @@ func TestAuditLocalEndToEnd(t *testing.T) {
 			failed++
 		case row[2] == "CreateSecret" && row[5] == "OK":
 			creates++
+		case row[2] == "PutSecretValue" && row[3] == "app/db" && row[5] == "OK":
+			puts++
 		}
 	}
-	if gets != 2 || failed != 1 || creates != 2 {
-		t.Fatalf("audit rows: %d reads, %d failed reads, %d creates:\n%s", gets, failed, creates, r.out)
+	if gets != 2 || failed != 1 || creates != 2 || puts != 1 {
+		t.Fatalf("audit rows: %d reads, %d failed reads, %d creates, %d puts:\n%s", gets, failed, creates, puts, r.out)
 	}
 	if rows[0][3] != "app/missing" || rows[len(rows)-1][2] != "CreateSecret" {
 		t.Errorf("not newest first:\n%s", r.out)
