@@ -278,6 +278,9 @@ func (a *analyzer) line(i int) {
 		if vs < 0 {
 			continue
 		}
+		if inStructTag(l, m[2], m[3]) {
+			continue
+		}
 		if a.judge(i, m[2], key, l[vs:ve]) {
 			a.add(ruleAssignment, i, vs+1, l[vs:ve], key)
 			found = true
@@ -367,6 +370,15 @@ func (a *analyzer) line(i int) {
 			}
 		}
 	}
+}
+
+// inStructTag reports whether the key at l[ks:ke] is part of a Go struct
+// tag (`json:"password" protobuf_key:"bytes,1"`): metadata, not a value.
+func inStructTag(l string, ks, ke int) bool {
+	if ke+1 >= len(l) || l[ke] != ':' || l[ke+1] != '"' {
+		return false
+	}
+	return strings.Count(l[:ks], "`")%2 == 1
 }
 
 func (a *analyzer) judgeNamed(name, v string) bool {

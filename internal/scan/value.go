@@ -392,6 +392,10 @@ func tokenLike(v string) bool {
 	if letters == 0 || digits == 0 {
 		return false
 	}
+	if strings.Contains(v, ",") || strings.Contains(strings.TrimRight(v, "="), "=") {
+		// Parameter lists ("bytes,1,opt,name=key"), not tokens.
+		return false
+	}
 	return entropy(v) >= 3.0
 }
 
