@@ -489,6 +489,9 @@ func (s *scanner) fromGitleaks(gf report.Finding) (Finding, bool) {
 			}
 		} else if !plausibleSecret(v, c, "") {
 			return Finding{}, false
+		} else if lit := quotedLiteral(gf.Line, v); lit != "" && lit != v && !plausibleSecret(lit, c, "") {
+			// The whole string literal is not a secret ("did:key:z6Mk…").
+			return Finding{}, false
 		}
 	}
 	return Finding{
@@ -510,6 +513,33 @@ func (s *scanner) fromGitleaks(gf report.Finding) (Finding, bool) {
 		Match:       gf.Match,
 		lineText:    gf.Line,
 	}, true
+}
+
+// quotedLiteral returns the quoted string literal of line that contains v,
+// or "" when v is not inside quotes.
+func quotedLiteral(line, v string) string {
+	i := strings.Index(line, v)
+	if i < 0 {
+		return ""
+	}
+	start := i
+	for start > 0 && !strings.ContainsRune("\"'`", rune(line[start-1])) {
+		if line[start-1] == ' ' || line[start-1] == '\t' {
+			return ""
+		}
+		start--
+	}
+	end := i + len(v)
+	for end < len(line) && !strings.ContainsRune("\"'`", rune(line[end])) {
+		if line[end] == ' ' || line[end] == '\t' {
+			return ""
+		}
+		end++
+	}
+	if start == 0 || end == len(line) || line[start-1] != line[end] {
+		return ""
+	}
+	return line[start:end]
 }
 
 // genericKeyIsSecret checks the key name in front of a generic-api-key

@@ -130,6 +130,7 @@ var (
 	curlUserRe  = regexp.MustCompile(`\bcurl\b.*?\s(?:-u|--user)(?:=|\s+)["']?([^\s"':]+):([^\s"']+)`)
 	urlPassRe   = regexp.MustCompile(`(?i)\b[a-z][a-z0-9+.-]{1,20}://[^\s:@/]{0,64}:([^\s@/]{2,128})@[\w.-]+`)
 	netrcRe     = regexp.MustCompile(`\bpassword\s+(\S+)`)
+	goDeclRe    = regexp.MustCompile(`^\s*(?:const\s+|var\s+)?([A-Za-z_]\w*)\s+(?:\[\]|\*)?([A-Za-z_][\w.]*)$`)
 	tfVarRe     = regexp.MustCompile(`^\s*variable\s+"([^"]+)"\s*\{`)
 	tfDefaultRe = regexp.MustCompile(`^\s*default\s*=\s*"([^"]*)"`)
 	tfSensRe    = regexp.MustCompile(`^\s*sensitive\s*=\s*true`)
@@ -183,7 +184,7 @@ func analyzeLower(raw, lower, filePath string) (hits []hit, muted map[int]bool) 
 		cand[lineOf(int(m.Pos()))] = true
 	}
 	kind := kindOf(filePath)
-	a := &analyzer{lines: lines, kind: kind}
+	a := &analyzer{lines: lines, kind: kind, goDecl: strings.HasSuffix(base, ".go")}
 
 	owned := map[int]bool{} // lines owned by the Kubernetes pass
 	muted = map[int]bool{}
@@ -211,9 +212,10 @@ func analyzeLower(raw, lower, filePath string) (hits []hit, muted map[int]bool) 
 }
 
 type analyzer struct {
-	lines []string
-	kind  fileKind
-	hits  []hit
+	lines  []string
+	kind   fileKind
+	goDecl bool // a Go file: `Name Type = value` declarations
+	hits   []hit
 }
 
 func (a *analyzer) add(rule string, line, col int, secret, key string) {
@@ -280,6 +282,12 @@ func (a *analyzer) line(i int) {
 		}
 		if inStructTag(l, m[2], m[3]) {
 			continue
+		}
+		if a.goDecl {
+			// Go declares `Name Type = "v"`: the name is the first word.
+			if gm := goDeclRe.FindStringSubmatch(l[:m[3]]); gm != nil && gm[2] == key && gm[1] != "var" && gm[1] != "const" {
+				key = gm[1]
+			}
 		}
 		if a.judge(i, m[2], key, l[vs:ve]) {
 			a.add(ruleAssignment, i, vs+1, l[vs:ve], key)

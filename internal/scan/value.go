@@ -28,10 +28,11 @@ var (
 	nonSecretQualifiers = map[string]bool{"public": true, "pub": true, "primary": true, "foreign": true, "sort": true, "partition": true, "cache": true, "idempotency": true, "i18n": true, "translation": true, "lookup": true, "map": true, "hash": true, "row": true, "range": true, "unique": true, "composite": true, "csrf": true, "xsrf": true, "page": true, "next": true, "cursor": true, "continuation": true, "pagination": true, "sync": true, "publishable": true, "site": true, "react": true, "object": true, "dedup": true, "existing": true, "dedupe": true, "group": true, "label": true, "message": true, "storage_class": true, "ssh": true, "gpg": true, "pgp": true, "host": true, "known": true, "max": true, "min": true, "num": true, "total": true, "input": true, "output": true, "prompt": true, "completion": true, "tokenizer": true, "design": true, "eof": true, "bos": true, "pad": true, "unk": true, "sep": true, "mask": true, "cls": true, "verifier": true, "verify": true, "verification": true}
 	// Joined words that start with "secret" and name a secret.
 	secretCompounds = map[string]bool{"secretkey": true, "secretaccesskey": true, "secrettoken": true, "secretvalue": true, "secretstring": true}
+	proxyWords      = map[string]bool{"proxy": true, "fastcgi": true, "uwsgi": true, "scgi": true, "grpc": true, "memcached": true}
 	// Words that make a name a reference to a secret held elsewhere.
 	referenceWords = map[string]bool{"existing": true, "secretref": true, "keyref": true, "from": true}
 	// Last words that describe a secret rather than hold one.
-	descriptiveWords = map[string]bool{"name": true, "names": true, "id": true, "ids": true, "type": true, "types": true, "length": true, "len": true, "min": true, "max": true, "size": true, "label": true, "labels": true, "placeholder": true, "hint": true, "field": true, "fields": true, "file": true, "files": true, "filename": true, "path": true, "paths": true, "dir": true, "url": true, "uri": true, "endpoint": true, "regex": true, "regexp": true, "pattern": true, "policy": true, "prompt": true, "message": true, "msg": true, "text": true, "title": true, "header": true, "env": true, "ref": true, "version": true, "count": true, "expiry": true, "expires": true, "expiration": true, "expire": true, "ttl": true, "timeout": true, "enabled": true, "enable": true, "required": true, "algorithm": true, "algo": true, "format": true, "mode": true, "description": true, "desc": true, "help": true, "error": true, "errors": true, "input": true, "form": true, "button": true, "link": true, "route": true, "page": true, "strength": true, "rules": true, "rule": true, "validator": true, "validation": true, "provider": true, "source": true, "location": true, "arn": true, "key": false, "secret": false, "manager": true, "store": true, "vault": true, "mount": true, "volume": true, "class": true, "kind": true, "prefix": true, "suffix": true, "hash": true, "hashed": true, "digest": true, "salt": false, "pos": true, "position": true, "index": true, "idx": true, "limit": true, "usage": true, "used": true, "param": true, "parameter": true, "var": true, "variable": true, "column": true, "col": true, "table": true, "schema": true, "struct": true, "entity": true, "model": true, "test": true, "tests": true, "reset": true, "changed": true, "change": true, "updated": true, "created": true, "at": true, "date": true, "time": true, "status": true, "state": true, "flag": true, "option": true, "options": true, "config": true, "settings": true, "callback": true, "handler": true, "service": true, "client": true, "auth": false, "mask": true, "masked": true, "visible": true, "visibility": true, "show": true, "hidden": true, "hide": true, "toggle": true, "icon": true, "style": true, "class_name": true, "classname": true, "confirmation": false, "metadata": true, "meta": true, "annotation": true, "scope": true, "scopes": true, "audience": true, "issuer": true, "claim": true, "claims": true, "response": true, "request": true, "req": true, "res": true, "uses": true, "usage_limit": true, "bits": true, "cost": true, "rounds": true, "iterations": true, "encoding": true, "charset": true, "env_var": true, "envvar": true, "alias": true, "backend": true, "region": true, "zone": true, "host": true, "hostname": true, "port": true, "user": true, "username": true, "email": true, "login": true, "domain": true, "bucket": true, "namespace": true, "project": true, "binary": true, "backends": true, "selector": true, "annotations": true, "secretref": true}
+	descriptiveWords = map[string]bool{"name": true, "names": true, "id": true, "ids": true, "type": true, "types": true, "length": true, "len": true, "min": true, "max": true, "size": true, "label": true, "labels": true, "placeholder": true, "hint": true, "field": true, "fields": true, "file": true, "files": true, "filename": true, "path": true, "paths": true, "dir": true, "url": true, "uri": true, "endpoint": true, "regex": true, "regexp": true, "pattern": true, "policy": true, "prompt": true, "message": true, "msg": true, "text": true, "title": true, "header": true, "env": true, "ref": true, "version": true, "count": true, "expiry": true, "expires": true, "expiration": true, "expire": true, "ttl": true, "timeout": true, "enabled": true, "enable": true, "required": true, "algorithm": true, "algo": true, "format": true, "mode": true, "description": true, "desc": true, "help": true, "error": true, "errors": true, "input": true, "form": true, "button": true, "link": true, "route": true, "page": true, "strength": true, "rules": true, "rule": true, "validator": true, "validation": true, "provider": true, "source": true, "location": true, "arn": true, "key": false, "secret": false, "manager": true, "store": true, "vault": true, "mount": true, "volume": true, "class": true, "kind": true, "prefix": true, "suffix": true, "hash": true, "hashed": true, "digest": true, "salt": false, "pos": true, "position": true, "index": true, "idx": true, "limit": true, "usage": true, "used": true, "param": true, "parameter": true, "var": true, "variable": true, "column": true, "col": true, "table": true, "schema": true, "struct": true, "entity": true, "model": true, "test": true, "tests": true, "reset": true, "changed": true, "change": true, "updated": true, "created": true, "at": true, "date": true, "time": true, "status": true, "state": true, "flag": true, "option": true, "options": true, "config": true, "settings": true, "callback": true, "handler": true, "service": true, "client": true, "auth": false, "mask": true, "masked": true, "visible": true, "visibility": true, "show": true, "hidden": true, "hide": true, "toggle": true, "icon": true, "style": true, "class_name": true, "classname": true, "confirmation": false, "metadata": true, "meta": true, "annotation": true, "scope": true, "scopes": true, "audience": true, "issuer": true, "claim": true, "claims": true, "response": true, "request": true, "req": true, "res": true, "uses": true, "usage_limit": true, "bits": true, "cost": true, "rounds": true, "iterations": true, "encoding": true, "charset": true, "env_var": true, "envvar": true, "alias": true, "backend": true, "region": true, "zone": true, "host": true, "hostname": true, "port": true, "user": true, "username": true, "email": true, "login": true, "domain": true, "bucket": true, "namespace": true, "project": true, "binary": true, "preference": true, "preferences": true, "scheme": true, "schemes": true, "method": true, "methods": true, "mechanism": true, "providers": true, "strategy": true, "backends": true, "selector": true, "annotations": true, "secretref": true}
 )
 
 // splitWords splits an identifier into lower-case words: "apiKey",
@@ -101,6 +102,9 @@ func classifyKey(name string) keyClass {
 	best := keyNone
 	for i, w := range words {
 		switch {
+		case w == "pass" && i > 0 && proxyWords[words[i-1]]:
+			// nginx's proxy_pass, fastcgi_pass...: an upstream, not a password.
+			return keyNone
 		case passwordWords[w]:
 			return keyPassword
 		case strings.HasPrefix(w, "password") || strings.HasSuffix(w, "password") || strings.HasSuffix(w, "passwd"):
@@ -182,7 +186,7 @@ var (
 	// Values that are words, not secrets (lower case).
 	placeholderValues = map[string]bool{"password": true, "passwd": true, "secret": true, "token": true, "apikey": true, "api_key": true, "none": true, "null": true, "nil": true, "undefined": true, "true": true, "false": true, "yes": true, "no": true, "on": true, "off": true, "string": true, "str": true, "required": true, "optional": true, "hidden": true, "sensitive": true, "default": true, "empty": true, "unset": true, "test": true, "testing": true, "admin": true, "root": true, "user": true, "username": true, "guest": true, "demo": true, "value": true, "secretvalue": true, "mysecret": true, "mypassword": true, "pass": true, "bearer": true, "basic": true, "private": true, "public": true, "na": true, "n/a": true, "tbd": true, "pending": true, "auto": true, "generated": true, "random": true, "env": true, "environment": true, "disabled": true, "enabled": true, "chararray": true, "bytes": true, "byte[]": true, "char[]": true, "int": true, "number": true, "boolean": true, "bool": true, "object": true, "any": true, "scrypt": true, "bcrypt": true, "argon2": true, "argon2id": true, "pbkdf2": true, "sha256": true, "sha512": true, "hmac": true, "plain": true, "plaintext": true, "oauth": true, "oauth2": true, "secrets": true, "passphrase": true, "credentials": true, "foo": true, "bar": true, "baz": true, "qux": true, "foobar": true}
 	// Prefixes of public keys, certificates and ciphertext.
-	nonSecretPrefixes = []string{"ssh-rsa ", "ssh-ed25519 ", "ssh-dss ", "ecdsa-sha2-", "sk-ssh-", "sk-ecdsa-", "-----begin public key", "-----begin rsa public key", "-----begin certificate", "-----begin pgp public", "-----begin age encrypted", "-----begin pgp message", "-----begin x509", "age1", "enc[", "enc(", "vault:v", "$ansible_vault", "{cipher}", "{bcrypt}", "{sha", "agecrypt", "sops:", "aqicah", "encrypted:", "kms:", "$2a$", "$2b$", "$2y$", "$argon2", "$pbkdf2", "$scrypt", "$6$", "$5$", "$1$", "sha256:", "sha512:", "pbkdf2_sha256$", "https://", "http://", "file://", "arn:aws:"}
+	nonSecretPrefixes = []string{"ssh-rsa ", "ssh-ed25519 ", "ssh-dss ", "ecdsa-sha2-", "sk-ssh-", "sk-ecdsa-", "-----begin public key", "-----begin rsa public key", "-----begin certificate", "-----begin pgp public", "-----begin age encrypted", "-----begin pgp message", "-----begin x509", "age1", "enc[", "enc(", "vault:v", "$ansible_vault", "{cipher}", "{bcrypt}", "{sha", "agecrypt", "sops:", "aqicah", "encrypted:", "kms:", "$2a$", "$2b$", "$2y$", "$argon2", "$pbkdf2", "$scrypt", "$6$", "$5$", "$1$", "sha256:", "sha512:", "pbkdf2_sha256$", "https://", "http://", "file://", "arn:aws:", "did:key:", "did:web:", "did:plc:"}
 )
 
 // valueVerdict judges a literal value assigned to a key of class k (or found
@@ -224,8 +228,9 @@ func plausibleSecret(v string, k keyClass, key string) bool {
 		// A renaming map: "generateKey": "generateKey1024".
 		return false
 	}
-	if k != keyPassword && isWord(v) {
-		// One lower-case word ("addition") is not a token.
+	if k != keyPassword && (isLetters(v) || snakeRe.MatchString(v) && maxDigitRun(v) <= 2) {
+		// A word or identifier ("addition", "SharedKey", "aws_session_token",
+		// "ec2_metadata_v1_disabled") is not a machine-made token.
 		return false
 	}
 	if k != keyPassword && isNamePath(v) {
@@ -312,13 +317,28 @@ func namesKey(lv, key string) bool {
 	return false
 }
 
-func isWord(v string) bool {
+func isLetters(v string) bool {
 	for _, r := range v {
-		if r < 'a' || r > 'z' {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
 			return false
 		}
 	}
 	return true
+}
+
+var snakeRe = regexp.MustCompile(`^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$`)
+
+func maxDigitRun(v string) int {
+	best, run := 0, 0
+	for i := 0; i < len(v); i++ {
+		if v[i] >= '0' && v[i] <= '9' {
+			run++
+			best = max(best, run)
+		} else {
+			run = 0
+		}
+	}
+	return best
 }
 
 // isNamePath: lower-case words joined by "/", "." or ":" (a secret's name,
