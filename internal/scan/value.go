@@ -175,7 +175,7 @@ var (
 	envVarRe    = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
 	repeatRe    = regexp.MustCompile(`(?i)x{4,}|\*{3,}|\.{3,}|#{3,}|_{3,}|0{6,}|1{6,}|9{6,}`)
 	integrityRe = regexp.MustCompile(`^(?:sha(?:1|224|256|384|512)[-:]|h1:|md5[-:]|blake2b[-:])`)
-	numberRe    = regexp.MustCompile(`^[+-]?[0-9][0-9_.,]*$`)
+	numberRe    = regexp.MustCompile(`^(?i)[+-]?[0-9][0-9_.,]*(?:e[+-]?[0-9]+)?$`)
 	// Environment and template references, anywhere in the value.
 	refMarkers = []string{"process.env", "import.meta.env", "os.environ", "os.getenv", "getenv(", "system.getenv", "env[", "env(", "env.", "environ[", "secretkeyref", "valuefrom", "secrets.", "vault(", "lookup(", "var.", "local.", "data.", "module.", "keyvault", "secretsmanager", "ssm:", "{{", "}}", "${", "$(", "#{", "%{", "@{", "<%", "%>", "ref+", "!ref", "!sub", "!getatt", "fn::", "${{", "config.get", "settings.", "params."}
 	// Placeholders and masks, anywhere in the value (lower case).
