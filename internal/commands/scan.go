@@ -190,7 +190,8 @@ func runScan(ctx context.Context, o *ScanOptions) error {
 		o.Format = f.Output()
 	}
 	if !validScanFormat(o.Format) {
-		return usageErrorf("scan: unknown format %q (want %s)", o.Format, strings.Join(scanFormats, ", "))
+		// One line on stderr, exit status 2 (no usage hint: the line says it all).
+		return fmt.Errorf("scan: unknown format %q (want %s)", o.Format, strings.Join(scanFormats, ", "))
 	}
 	targets, err := parseReportTargets(o)
 	if err != nil {
