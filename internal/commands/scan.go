@@ -85,7 +85,7 @@ Exit status:
   2  usage or runtime error`,
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Paths = args
-			if err := applyEnvFlags(c.Flags(), f.Getenv); err != nil {
+			if err := applyEnvFlags(c.Flags(), c.LocalFlags(), f.Getenv); err != nil {
 				return err
 			}
 			opts.formatSet = c.Flags().Changed("format")
@@ -115,10 +115,11 @@ Exit status:
 }
 
 // applyEnvFlags sets flags that were not given from SECRETCTL_<FLAG>.
-func applyEnvFlags(fs *pflag.FlagSet, getenv func(string) string) error {
+// Only the command's own flags: the global ones are read by config.Load.
+func applyEnvFlags(fs, local *pflag.FlagSet, getenv func(string) string) error {
 	var err error
 	fs.VisitAll(func(fl *pflag.Flag) {
-		if fl.Changed || err != nil || getenv == nil {
+		if fl.Changed || err != nil || getenv == nil || local.Lookup(fl.Name) == nil {
 			return
 		}
 		name := "SECRETCTL_" + strings.ToUpper(strings.ReplaceAll(fl.Name, "-", "_"))

@@ -99,6 +99,23 @@ func TestScanSeedApp(t *testing.T) {
 	}
 }
 
+// TestScanTTYSummary: a terminal gets a summary line on stderr; a pipe gets
+// nothing there (see TestScanSeedApp).
+func TestScanTTYSummary(t *testing.T) {
+	dir := seedApp(t, false)
+	io, _, out, errOut := ui.Test()
+	io.SetStderrTTY(true)
+	f := NewFactory(io, "test")
+	f.Getenv = func(k string) string { return map[string]string{"SECRETCTL_HOME": t.TempDir()}[k] }
+	if code := Run(context.Background(), f, []string{"scan", dir, "--format", "json"}); code != 1 {
+		t.Fatalf("exit %d", code)
+	}
+	if !strings.Contains(errOut.String(), "2 finding(s) in 1 file(s)") {
+		t.Fatalf("stderr on a TTY: %q", errOut.String())
+	}
+	scanLeak(t, "Canary-Seed-pw-81!", scanResult{out: out.String(), errOut: errOut.String()})
+}
+
 func TestScanUsageErrors(t *testing.T) {
 	dir := seedApp(t, false)
 	for _, args := range [][]string{
