@@ -179,13 +179,38 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		return nil, err
 	}
 
-	s := &scanner{cfg: cfg, opts: opts}
+	s := &scanner{cfg: cfg, opts: opts, structKW: map[string]bool{}, lineKW: map[string]bool{}}
+	for _, k := range structKeywords {
+		s.structKW[k] = true
+	}
+	s.pathCache = len(cfg.Allowlists) > 0 && !anyCommits(cfg.Allowlists)
 	mainCfg, lineCfg := splitConfig(cfg)
 	s.det = newDetector(ctx, mainCfg, opts)
+	if s.det.MaxDecodeDepth > 0 {
+		// For fragments with nothing that could decode (see mayDecode), a
+		// twin without decoding saves the decoder's regex search.
+		s.plainDet = newDetector(ctx, mainCfg, opts)
+		s.plainDet.MaxDecodeDepth = -1
+	}
 	if len(lineCfg.Rules) > 0 {
 		s.lineDet = newDetector(ctx, lineCfg, opts)
-		s.lineTrie = ahocorasick.NewTrieBuilder().AddStrings(keys(lineCfg.Keywords)).Build()
+		// Decoding is the main detector's job: searching the keyword lines
+		// for encoded text a second time would double its cost.
+		s.lineDet.MaxDecodeDepth = -1
+		for k := range lineCfg.Keywords {
+			s.lineKW[k] = true
+		}
 	}
+	// One pass of one trie finds the keywords of both the structural pass
+	// and the line rules.
+	all := append([]string(nil), structKeywords...)
+	for k := range s.lineKW {
+		if !s.structKW[k] {
+			all = append(all, k)
+		}
+	}
+	sort.Strings(all[len(structKeywords):])
+	s.trie = ahocorasick.NewTrieBuilder().AddStrings(all).Build()
 	s.skipPaths = map[string]bool{}
 	for _, p := range []string{cfgPath, opts.Baseline} {
 		if p != "" {
@@ -267,15 +292,6 @@ func splitConfig(cfg config.Config) (main, line config.Config) {
 	return main, line
 }
 
-func keys(m map[string]struct{}) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
 func newDetector(ctx context.Context, cfg config.Config, opts Options) *detect.Detector {
 	d := detect.NewDetectorContext(ctx, cfg)
 	d.MaxDecodeDepth = opts.MaxDecodeDepth
@@ -296,8 +312,13 @@ type scanner struct {
 	// broad keyword rules (generic-api-key and secretctl's connection
 	// string and header rules) over only the lines holding their keywords.
 	det       *detect.Detector
+	plainDet  *detect.Detector
 	lineDet   *detect.Detector
-	lineTrie  *ahocorasick.Trie
+	trie      *ahocorasick.Trie
+	structKW  map[string]bool
+	lineKW    map[string]bool
+	pathCache bool     // path allowlist decisions can be cached by path
+	allowed   sync.Map // path -> bool
 	skipPaths map[string]bool
 
 	mu       sync.Mutex
@@ -344,12 +365,30 @@ func (s *scanner) fragment(ctx context.Context, f sources.Fragment, ferr error) 
 	inLimit := s.opts.MaxTargetMB == 0 || len(f.Raw) <= s.opts.MaxTargetMB*1_000_000
 	structural := inLimit && !s.pathAllowed(f.FilePath, f.CommitSHA)
 	lower := asciiLower(f.Raw)
-	if structural {
-		hits, muted = analyzeLower(f.Raw, lower, f.FilePath)
+	var structPos, linePos []int
+	for _, m := range s.trie.MatchString(lower) {
+		kw := m.MatchString()
+		if s.structKW[kw] {
+			structPos = append(structPos, int(m.Pos()))
+		}
+		if s.lineKW[kw] {
+			linePos = append(linePos, int(m.Pos()))
+		}
 	}
-	gfs := s.det.DetectContext(ctx, detect.Fragment(f))
-	if s.lineDet != nil && inLimit {
-		gfs = append(gfs, s.detectLines(ctx, f, lower)...)
+	var starts []int
+	if len(structPos) > 0 || len(linePos) > 0 {
+		starts = lineStarts(f.Raw)
+	}
+	if structural {
+		hits, muted = analyzeAt(f.Raw, lower, f.FilePath, structPos, starts)
+	}
+	det := s.det
+	if s.plainDet != nil && !mayDecode(f.Raw) {
+		det = s.plainDet
+	}
+	gfs := det.DetectContext(ctx, detect.Fragment(f))
+	if s.lineDet != nil && inLimit && len(linePos) > 0 {
+		gfs = append(gfs, s.detectLines(ctx, f, linePos, starts)...)
 	}
 	for _, gf := range gfs {
 		if fd, ok := s.fromGitleaks(gf); ok && !muted[fd.Line-f.StartLine] {
@@ -396,22 +435,50 @@ func (s *scanner) fragment(ctx context.Context, f sources.Fragment, ferr error) 
 	return nil
 }
 
+// mayDecode reports whether raw holds something gitleaks' decoder could
+// decode: "%XX" (percent), "\\uXXXX" or "U+XXXX" (unicode), or a run of 16
+// or more base64 characters (which covers hex runs of 32). One byte scan
+// instead of the decoder's regex search.
+func mayDecode(raw string) bool {
+	run := 0
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '_', c == '/', c == '+', c == '-':
+			run++
+			if run >= 16 {
+				return true
+			}
+			if (c == 'u' || c == 'U') && i+4 < len(raw) && (i > 0 && raw[i-1] == '\\' || c == 'U' && raw[i+1] == '+') {
+				return true
+			}
+		case c == '%':
+			run = 0
+			if i+2 < len(raw) && isHex(raw[i+1]) && isHex(raw[i+2]) {
+				return true
+			}
+		default:
+			run = 0
+		}
+	}
+	return false
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
 // detectLines runs the line rules over the lines of f that hold one of
 // their keywords, joined into one fragment, and maps findings back to f's
 // line numbers.
-func (s *scanner) detectLines(ctx context.Context, f sources.Fragment, lower string) []report.Finding {
-	matches := s.lineTrie.MatchString(lower)
-	if len(matches) == 0 {
-		return nil
-	}
-	starts := lineStarts(f.Raw)
+func (s *scanner) detectLines(ctx context.Context, f sources.Fragment, positions, starts []int) []report.Finding {
+	sort.Ints(positions)
 	var (
 		picked []int
 		b      strings.Builder
 		last   = -1
 	)
-	for _, m := range matches {
-		pos := int(m.Pos())
+	for _, pos := range positions {
 		i := sort.Search(len(starts), func(i int) bool { return starts[i] > pos }) - 1
 		if i == last {
 			continue
@@ -608,6 +675,27 @@ func Redact(raw string) string {
 // pathAllowed applies the global path and commit allowlists to the
 // structural pass (gitleaks applies them to its own rules).
 func (s *scanner) pathAllowed(path, commit string) bool {
+	if s.pathCache {
+		if v, ok := s.allowed.Load(path); ok {
+			return v.(bool)
+		}
+		v := s.pathAllowedNoCache(path, commit)
+		s.allowed.Store(path, v)
+		return v
+	}
+	return s.pathAllowedNoCache(path, commit)
+}
+
+func anyCommits(lists []*config.Allowlist) bool {
+	for _, a := range lists {
+		if len(a.Commits) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *scanner) pathAllowedNoCache(path, commit string) bool {
 	for _, a := range s.cfg.Allowlists {
 		commitOK, _ := a.CommitAllowed(commit)
 		pathOK := a.PathAllowed(path)

@@ -346,3 +346,19 @@ func TestStdinBinaryAndSize(t *testing.T) {
 		t.Fatalf("without the size limit: %v %+v", err, res.Findings)
 	}
 }
+
+func TestMayDecode(t *testing.T) {
+	for s, want := range map[string]bool{
+		"line 1 of config/app.yaml rev 12\n": false,
+		"a b c":                              false,
+		"token: dGhpcyBpcyBhIHRlc3Q=":        true,
+		"x%41y":                              true,
+		`"\u0041"`:                           true,
+		"U+0041 ":                            true,
+		"NewDetectorContext":                 true,
+	} {
+		if got := mayDecode(s); got != want {
+			t.Errorf("mayDecode(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

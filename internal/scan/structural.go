@@ -169,19 +169,30 @@ func lineStarts(raw string) []int {
 }
 
 func analyzeLower(raw, lower, filePath string) (hits []hit, muted map[int]bool) {
+	var pos []int
+	for _, m := range structTrie.MatchString(lower) {
+		pos = append(pos, int(m.Pos()))
+	}
+	return analyzeAt(raw, lower, filePath, pos, nil)
+}
+
+// analyzeAt is analyzeLower with the keyword positions (byte offsets in
+// lower) and, optionally, the line starts already computed.
+func analyzeAt(raw, lower, filePath string, pos []int, starts []int) (hits []hit, muted map[int]bool) {
 	base := strings.ToLower(path.Base(filePath))
-	matches := structTrie.MatchString(lower)
-	if len(matches) == 0 && base != ".pgpass" {
+	if len(pos) == 0 && base != ".pgpass" {
 		return nil, nil
 	}
 	lines := strings.Split(raw, "\n")
-	starts := lineStarts(raw)
-	lineOf := func(pos int) int {
-		return sort.Search(len(starts), func(i int) bool { return starts[i] > pos }) - 1
+	if starts == nil {
+		starts = lineStarts(raw)
+	}
+	lineOf := func(p int) int {
+		return sort.Search(len(starts), func(i int) bool { return starts[i] > p }) - 1
 	}
 	cand := make(map[int]bool)
-	for _, m := range matches {
-		cand[lineOf(int(m.Pos()))] = true
+	for _, p := range pos {
+		cand[lineOf(p)] = true
 	}
 	kind := kindOf(filePath)
 	a := &analyzer{lines: lines, kind: kind, goDecl: strings.HasSuffix(base, ".go")}
