@@ -351,7 +351,7 @@ func TestMayDecode(t *testing.T) {
 	for s, want := range map[string]bool{
 		"line 1 of config/app.yaml rev 12\n": false,
 		"a b c":                              false,
-		"token: dGhpcyBpcyBhIHRlc3Q=":        true,
+		"data: dGhpcyBpcyBhIHRlc3Q=":         true,
 		"x%41y":                              true,
 		`"\u0041"`:                           true,
 		"U+0041 ":                            true,
