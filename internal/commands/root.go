@@ -65,11 +65,11 @@ func printError(f *Factory, err error) {
 	if errors.Is(err, context.Canceled) {
 		msg = "interrupted"
 	}
-	fmt.Fprintf(f.IO.ErrOut, "secretctl: %s\n", msg)
 	var ue *UsageError
 	if errors.As(err, &ue) {
-		fmt.Fprintln(f.IO.ErrOut, "Run 'secretctl --help' for usage.")
+		msg += " (see 'secretctl --help')"
 	}
+	fmt.Fprintf(f.IO.ErrOut, "secretctl: %s\n", msg)
 	if f.Output() == "json" {
 		b, _ := json.Marshal(map[string]any{"error": msg, "exitCode": exitCode(err)})
 		fmt.Fprintln(f.IO.ErrOut, string(b))
