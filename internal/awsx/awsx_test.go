@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -362,4 +364,26 @@ func TestClientsAgainstKumo(t *testing.T) {
 	if _, err := c.CloudTrail.DescribeTrails(t.Context(), &cloudtrail.DescribeTrailsInput{}); err != nil {
 		t.Errorf("DescribeTrails: %v", awsx.Classify(err))
 	}
+}
+
+// TestNotTheAPI: an endpoint that answers with something else (a web server,
+// a proxy page) gives a one-line error naming the operation and status.
+func TestNotTheAPI(t *testing.T) {
+	isolate(t)
+	dummyCreds(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusNotFound)
+		fmt.Fprint(w, "<html><body>\n<h1>Not Found</h1>\n</body></html>")
+	}))
+	defer srv.Close()
+	c, err := awsx.New(t.Context(), awsx.Options{Region: "us-east-1", EndpointURL: srv.URL, MaxAttempts: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = describe(t, c)
+	if !errors.Is(err, awsx.ErrAWS) || !strings.Contains(err.Error(), "DescribeSecret got an unexpected answer (HTTP 404)") {
+		t.Errorf("err = %v", err)
+	}
+	oneLine(t, err)
 }

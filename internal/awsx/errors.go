@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"net"
 	"net/url"
 	"strings"
@@ -61,6 +62,17 @@ func Classify(err error) error {
 	}
 	if isNetErr(err) {
 		return fmt.Errorf("%w %s: %s", ErrUnreachable, endpointOf(err), netCause(err))
+	}
+	// An answer that is not the service's protocol: a wrong endpoint URL,
+	// a proxy or a web server in the way.
+	var re *smithyhttp.ResponseError
+	if errors.As(err, &re) {
+		var op *smithy.OperationError
+		name := "the request"
+		if errors.As(err, &op) {
+			name = op.Operation()
+		}
+		return fmt.Errorf("%w: %s got an unexpected answer (HTTP %d) that is not the Secrets Manager or CloudTrail API; check --endpoint-url", ErrAWS, name, re.HTTPStatusCode())
 	}
 	if line := oneLine(err.Error()); line != err.Error() {
 		return errors.New(line)

@@ -58,7 +58,7 @@ func (f *Factory) openStore(ctx context.Context) (store.Store, error) {
 func (f *Factory) openLocal(ctx context.Context) (*local.Store, error) {
 	s, err := local.Open(ctx, f.localOptions())
 	if err != nil {
-		return nil, fmt.Errorf("open local store: %w", err)
+		return nil, err // local.Open names the store in its errors
 	}
 	f.onClose(s.Close)
 	if created, keyPath := s.Created(); created {

@@ -73,7 +73,7 @@ func runCreate(ctx context.Context, opts *CreateOptions) error {
 	if err != nil {
 		return err
 	}
-	val, err := opts.Value.read(f, opts.Name, true)
+	val, err := opts.Value.read(ctx, f, opts.Name, true)
 	if err != nil {
 		return err
 	}

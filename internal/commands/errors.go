@@ -22,7 +22,11 @@ func storeErr(verb, name string, err error) error {
 	case errors.Is(err, store.ErrAccessDenied):
 		hint = " (check the IAM policy of the caller)"
 	}
-	e := fmt.Errorf("%s %s: %w%s", verb, name, err, hint)
+	subject := verb
+	if name != "" {
+		subject += " " + name
+	}
+	e := fmt.Errorf("%s: %w%s", subject, err, hint)
 	if errors.Is(err, store.ErrInvalidParameter) {
 		return &UsageError{Err: e}
 	}

@@ -63,7 +63,7 @@ func runPut(ctx context.Context, opts *PutOptions) error {
 	if err != nil {
 		return err
 	}
-	val, err := opts.Value.read(f, opts.Name, false)
+	val, err := opts.Value.read(ctx, f, opts.Name, false)
 	if err != nil {
 		return err
 	}

@@ -32,6 +32,9 @@ func register(fn func(*Factory) *cobra.Command) { builders = append(builders, fn
 func Main(version string) int {
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer cancel()
+	// The first Ctrl-C cancels the context; a second one kills the process
+	// as usual, should something not stop in time.
+	go func() { <-ctx.Done(); cancel() }()
 	f := NewFactory(ui.System(), version)
 	return Run(ctx, f, os.Args[1:])
 }
@@ -134,7 +137,7 @@ func (f *Factory) loadConfig(cmd *cobra.Command) error {
 		return &UsageError{Err: err}
 	}
 	if _, err := ui.ParseFormat(c.Output, ui.FormatTable, ui.FormatJSON, ui.FormatYAML, ui.FormatCSV); err != nil {
-		return &UsageError{Err: err}
+		return usageErrorf("invalid output format %q: want table, json or yaml (audit also takes csv)", c.Output)
 	}
 	f.Config = c
 	if c.NoColor {

@@ -254,3 +254,58 @@ func TestConcurrentProcesses(t *testing.T) {
 		seen[r.out] = true
 	}
 }
+
+// TestTruncatedStore: an emptied store.db is an error, not a new store,
+// and nothing is moved or lost.
+func TestTruncatedStore(t *testing.T) {
+	cli := newTestCLI(t)
+	cli.mustRun("v", "create", "t/one")
+	db := filepath.Join(cli.home, "store.db")
+	for _, p := range []string{db, db + "-wal", db + "-shm"} {
+		os.Truncate(p, 0)
+	}
+	logBefore, _ := os.ReadFile(filepath.Join(cli.home, "audit.log"))
+	r := cli.run("", "list")
+	if r.code != 2 || !strings.Contains(r.errOut, "the store file is empty or was replaced") || strings.Count(strings.TrimSpace(r.errOut), "\n") != 0 {
+		t.Errorf("list on an emptied store: exit %d, stderr %q", r.code, r.errOut)
+	}
+	logAfter, _ := os.ReadFile(filepath.Join(cli.home, "audit.log"))
+	if string(logAfter) != string(logBefore) {
+		t.Error("the audit log changed")
+	}
+	matches, _ := filepath.Glob(filepath.Join(cli.home, "audit-*.log"))
+	if len(matches) != 0 {
+		t.Errorf("the audit log was moved aside: %v", matches)
+	}
+}
+
+func TestSmallInputChecks(t *testing.T) {
+	cli := newTestCLI(t)
+	empty := filepath.Join(t.TempDir(), "empty")
+	os.WriteFile(empty, nil, 0o600)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"create", "x", "--generate", "--length", "0"}, "--length must be 1 to 4096"},
+		{[]string{"create", "x", "--from-file", empty}, "is empty"},
+		{[]string{"list", "-o", "xml"}, "want table, json or yaml"},
+	} {
+		r := cli.run("", tc.args...)
+		if r.code != 2 || !strings.Contains(r.errOut, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q, want %q", tc.args, r.code, r.errOut, tc.want)
+		}
+	}
+	r := cli.mustRun("", "version", "-o", "json")
+	var v struct{ Version, Go, Platform string }
+	if err := json.Unmarshal([]byte(r.out), &v); err != nil || v.Version != "test" {
+		t.Errorf("version -o json = %q (%v)", r.out, err)
+	}
+	// SECRETCTL_NO_COLOR=1 turns colour off in human mode.
+	cli.tty = true
+	cli.env["SECRETCTL_NO_COLOR"] = "1"
+	cli.mustRun("v", "create", "c/one")
+	if r := cli.mustRun("", "list"); strings.Contains(r.out, "\x1b[") {
+		t.Errorf("colour despite SECRETCTL_NO_COLOR=1: %q", r.out)
+	}
+}

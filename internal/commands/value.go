@@ -2,6 +2,7 @@ package commands
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -54,7 +55,7 @@ func (v *valueSource) count() int {
 // read returns the value, from the first source given: --from-file,
 // --from-env, --generate, a no-echo prompt on a terminal, else stdin.
 // allowEmpty lets create make a secret with no value when stdin is empty.
-func (v *valueSource) read(f *Factory, name string, allowEmpty bool) (secret.Value, error) {
+func (v *valueSource) read(ctx context.Context, f *Factory, name string, allowEmpty bool) (secret.Value, error) {
 	if v.count() > 1 {
 		return secret.Value{}, usageErrorf("give only one of --from-file, --from-env and --generate")
 	}
@@ -84,13 +85,16 @@ func (v *valueSource) read(f *Factory, name string, allowEmpty bool) (secret.Val
 		}
 		b = []byte(s)
 	case v.Generate:
+		if v.Password.Length < 1 || v.Password.Length > 4096 {
+			return secret.Value{}, usageErrorf("--length must be 1 to 4096, got %d", v.Password.Length)
+		}
 		val, err := secret.RandomPassword(v.Password)
 		if err != nil {
 			return secret.Value{}, &UsageError{Err: fmt.Errorf("generate: %w", err)}
 		}
 		return val, nil
 	case f.IO.CanPrompt():
-		b, err = f.IO.ReadSecret(fmt.Sprintf("Value for %s: ", name))
+		b, err = f.IO.ReadSecret(ctx, fmt.Sprintf("Value for %s: ", name))
 	default:
 		b, err = readLimited(f.IO.In)
 		// A value piped through echo ends in one newline that is not part
@@ -103,6 +107,9 @@ func (v *valueSource) read(f *Factory, name string, allowEmpty bool) (secret.Val
 			return secret.Value{}, usageErrorf("the value is larger than %d bytes", store.MaxValueLen)
 		}
 		return secret.Value{}, fmt.Errorf("read value: %w", err)
+	}
+	if len(b) == 0 && v.FromFile != "" && v.FromFile != "-" {
+		return secret.Value{}, usageErrorf("%s is empty: a secret value has 1 to %d bytes", v.FromFile, store.MaxValueLen)
 	}
 	if len(b) == 0 {
 		if allowEmpty {

@@ -110,7 +110,7 @@ func Load(flags *pflag.FlagSet, getenv func(string) string) (*Config, error) {
 		Profile:     get(KeyProfile),
 		EndpointURL: get(KeyEndpointURL),
 		Output:      get(KeyOutput),
-		NoColor:     get(KeyNoColor) == "true",
+		NoColor:     truthy(get(KeyNoColor)),
 		Home:        get(KeyHome),
 		KeyFile:     get(KeyKeyFile),
 		Passphrase:  getenv("SECRETCTL_PASSPHRASE"),
@@ -151,6 +151,16 @@ func home(getenv func(string) string) string {
 		return h
 	}
 	return "."
+}
+
+// truthy reads a boolean setting the way NO_COLOR-style variables are
+// written: 1, true, yes and on (any case) are true.
+func truthy(s string) bool {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "1", "true", "yes", "on", "t", "y":
+		return true
+	}
+	return false
 }
 
 func contains(list []string, s string) bool {

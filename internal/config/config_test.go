@@ -74,3 +74,16 @@ func TestErrors(t *testing.T) {
 		t.Error("a malformed config file is accepted")
 	}
 }
+
+func TestNoColorValues(t *testing.T) {
+	dir := t.TempDir()
+	for v, want := range map[string]bool{"1": true, "true": true, "YES": true, "0": false, "false": false, "": false} {
+		c, err := Load(flags(), func(k string) string { return map[string]string{"HOME": dir, "SECRETCTL_NO_COLOR": v}[k] })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.NoColor != want {
+			t.Errorf("SECRETCTL_NO_COLOR=%q: NoColor = %v, want %v", v, c.NoColor, want)
+		}
+	}
+}

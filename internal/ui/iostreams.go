@@ -5,6 +5,7 @@ package ui
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -22,6 +23,7 @@ type IOStreams struct {
 	stdinTTY, stdoutTTY, stderrTTY bool
 	colorDisabled                  bool
 	readPassword                   func(prompt string) ([]byte, error)
+	restoreTerm                    func() func() // saves the terminal state, returns its restorer
 }
 
 // System returns streams bound to the process's stdin, stdout and stderr.
@@ -42,6 +44,14 @@ func System() *IOStreams {
 		b, err := term.ReadPassword(int(os.Stdin.Fd()))
 		fmt.Fprintln(s.ErrOut)
 		return b, err
+	}
+	s.restoreTerm = func() func() {
+		fd := int(os.Stdin.Fd())
+		st, err := term.GetState(fd)
+		if err != nil {
+			return func() {}
+		}
+		return func() { _ = term.Restore(fd, st) }
 	}
 	return s
 }
@@ -79,10 +89,32 @@ func (s *IOStreams) ColorEnabled() bool { return s.stdoutTTY && !s.colorDisabled
 // ErrNoTTY is returned by ReadSecret when no terminal is attached.
 var ErrNoTTY = errors.New("no terminal to prompt on")
 
-// ReadSecret shows prompt on stderr and reads a line without echo.
-func (s *IOStreams) ReadSecret(prompt string) ([]byte, error) {
+// ReadSecret shows prompt on stderr and reads a line without echo. It
+// returns ctx.Err() as soon as ctx is cancelled (Ctrl-C), with the terminal
+// restored, rather than waiting for Enter.
+func (s *IOStreams) ReadSecret(ctx context.Context, prompt string) ([]byte, error) {
 	if s.readPassword == nil {
 		return nil, ErrNoTTY
 	}
-	return s.readPassword(prompt)
+	restore := func() {}
+	if s.restoreTerm != nil {
+		restore = s.restoreTerm()
+	}
+	type result struct {
+		b   []byte
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		b, err := s.readPassword(prompt)
+		done <- result{b, err}
+	}()
+	select {
+	case r := <-done:
+		return r.b, r.err
+	case <-ctx.Done():
+		restore()
+		fmt.Fprintln(s.ErrOut)
+		return nil, ctx.Err()
+	}
 }

@@ -294,12 +294,10 @@ func (s *Store) create(ctx context.Context, tx *sql.Tx) error {
 	if _, err := tx.ExecContext(ctx, `INSERT INTO audit_head (id, seq, hash, offset) VALUES (1, 0, ?, 0)`, auditlog.GenesisHash); err != nil {
 		return fmt.Errorf("create local store: %w", err)
 	}
-	// A log left from an earlier store would be cut by the new head: keep it aside.
+	// An access log with records means a store was here: an empty or
+	// replaced store.db must not silently become a new, empty store.
 	if st, err := os.Stat(s.logPath); err == nil && st.Size() > 0 {
-		old := filepath.Join(s.opts.Home, fmt.Sprintf("audit-%d.log", s.opts.Now().Unix()))
-		if err := os.Rename(s.logPath, old); err != nil {
-			return fmt.Errorf("move old audit log aside: %w", err)
-		}
+		return fmt.Errorf("open local store: %s holds no store but %s records earlier operations: the store file is empty or was replaced; restore it from a backup, or move %s aside to start a new store", s.dbPath, s.logPath, AuditFile)
 	}
 	return nil
 }
