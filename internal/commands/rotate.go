@@ -57,7 +57,10 @@ Exit status:
 			if len(args) == 1 {
 				opts.Name = args[0]
 			}
-			if opts.Due == (opts.Name != "") {
+			switch {
+			case opts.Due && opts.Name != "":
+				return usageErrorf("rotate: give either a secret NAME or --due, not both")
+			case !opts.Due && opts.Name == "":
 				return usageErrorf("rotate: give a secret NAME or --due")
 			}
 			if opts.Timeout <= 0 {
@@ -116,7 +119,7 @@ func runRotate(ctx context.Context, f *Factory, opts *RotateOptions) error {
 				res = "rotated (resumed)"
 			}
 			if r.Error != "" {
-				res = "failed: " + r.Error
+				res = "failed: " + oneLine(r.Error)
 			}
 			t.Row(r.Name, r.Rotator, r.VersionID, res)
 		}

@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -209,6 +210,14 @@ func runRotationSet(ctx context.Context, f *Factory, opts *RotationSetOptions) e
 		}
 		fmt.Fprintln(f.IO.ErrOut, f.IO.Success(fmt.Sprintf("%s rotates with %s (%s); AWS runs it on schedule, 'secretctl rotate %s' runs it now", meta.Name, cfg.LambdaARN, orNone(cfg.Schedule), meta.Name)))
 		return nil
+	}
+	// Refuse a value the rotator cannot rotate now, not at the first
+	// rotation. A secret with no value yet is accepted.
+	if err := e.CheckCurrent(ctx, meta, cfg); err != nil {
+		if errors.Is(err, rotate.ErrUnsuitable) {
+			return usageErrorf("rotation set: %s: %s", meta.Name, oneLine(err.Error()))
+		}
+		return storeErr("rotation set", opts.Name, err)
 	}
 	// Keep when rotation was first enabled; it is the schedule's base until
 	// the first rotation.

@@ -2,6 +2,8 @@ package commands
 
 import (
 	"context"
+	"fmt"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -88,6 +90,12 @@ func TestRotateArgs(t *testing.T) {
 			t.Errorf("rotate %v accepted", bad)
 		}
 	}
+	if err := runSeam(t, build, "a", "--due"); err == nil || !strings.Contains(err.Error(), "give either a secret NAME or --due, not both") {
+		t.Errorf("rotate a --due = %v; want it to say not both", err)
+	}
+	if err := runSeam(t, build); err == nil || strings.Contains(err.Error(), "not both") {
+		t.Errorf("rotate with neither = %v", err)
+	}
 }
 
 // TestRotationLocalEndToEnd: rotation set → status → rotate --due → status,
@@ -97,10 +105,12 @@ func TestRotationLocalEndToEnd(t *testing.T) {
 	v := canary(t)
 	c.mustRun(v, "create", "app/token")
 	c.mustRun(`{"user":"svc","password":"`+v+`x"}`, "create", "app/json")
-	c.mustRun(v+"y", "create", "app/broken") // not JSON: the mysql rotator fails on it
+	// Nothing listens on the port: the postgres rotator fails at setSecret,
+	// with a connection error that the driver spreads over several lines.
+	c.mustRun(fmt.Sprintf(`{"engine":"postgres","host":"127.0.0.1","port":%d,"username":"x","password":"%sy"}`, closedPort(t), v), "create", "app/broken")
 	c.mustRun("", "rotation", "set", "app/token", "--rotator", "random", "--every", "1d", "--exclude-punctuation")
 	c.mustRun("", "rotation", "set", "app/json", "--rotator", "random", "--field", "password", "--schedule", "cron(0 4 * * ? *)", "--window", "2h")
-	c.mustRun("", "rotation", "set", "app/broken", "--rotator", "mysql", "--every", "1d")
+	c.mustRun("", "rotation", "set", "app/broken", "--rotator", "postgres", "--every", "1d")
 
 	st := c.mustRun("", "rotation", "status")
 	lines := strings.Split(strings.TrimSpace(st.out), "\n")
@@ -111,7 +121,7 @@ func TestRotationLocalEndToEnd(t *testing.T) {
 	wantRows := map[string][]string{
 		"app/token":  {"random", "rate(1 day)", "-", "2026-03-15T00:00:00Z", "no", "-"},
 		"app/json":   {"random", "cron(0 4 * * ? *) +2h", "-", "2026-03-15T04:00:00Z", "no", "-"},
-		"app/broken": {"mysql/single-user", "rate(1 day)", "-", "2026-03-15T00:00:00Z", "no", "-"},
+		"app/broken": {"postgres/single-user", "rate(1 day)", "-", "2026-03-15T00:00:00Z", "no", "-"},
 	}
 	for _, l := range lines {
 		f := strings.Split(l, "\t")
@@ -133,10 +143,18 @@ func TestRotationLocalEndToEnd(t *testing.T) {
 		t.Fatalf("rotate --due with a failure: exit %d\n%s\n%s", r.code, r.out, r.errOut)
 	}
 	res := map[string]string{}
-	for _, l := range strings.Split(strings.TrimSpace(r.out), "\n") {
+	rows := strings.Split(strings.TrimSpace(r.out), "\n")
+	for _, l := range rows {
 		f := strings.Split(l, "\t")
+		if len(f) != 4 {
+			t.Fatalf("rotate --due row with %d fields (want 4): %q\nstdout:\n%s", len(f), l, r.out)
+		}
 		res[f[0]] = f[3]
 	}
+	if len(rows) != 3 {
+		t.Errorf("rotate --due printed %d lines for 3 rotations:\n%s", len(rows), r.out)
+	}
+	assertOneLineEach(t, r.errOut)
 	if res["app/token"] != "rotated" || res["app/json"] != "rotated" || !strings.HasPrefix(res["app/broken"], "failed: ") {
 		t.Fatalf("rotate --due results: %v", res)
 	}
@@ -158,14 +176,123 @@ func TestRotationLocalEndToEnd(t *testing.T) {
 	if !strings.Contains(st.out, `"name": "app/token"`) || !strings.Contains(st.out, `"lastRotated": "2026-03-15T23:`) {
 		t.Errorf("status after rotation:\n%s", st.out)
 	}
-	// app/broken failed in createSecret (its value is not JSON), so it is still due.
+	// app/broken failed in setSecret and keeps its AWSPENDING, so it is still
+	// due; this run resumes it and fails the same way, on one line.
 	r = c.run("", "rotate", "--due")
 	if r.code != 1 || strings.Contains(r.out, "app/token") || !strings.Contains(r.out, "app/broken") {
 		t.Errorf("second rotate --due: exit %d\n%s", r.code, r.out)
 	}
+	if f := strings.Split(strings.TrimSuffix(r.out, "\n"), "\t"); len(f) != 4 || !strings.Contains(f[3], "connection refused") {
+		t.Errorf("second rotate --due: not one whole row:\n%s", r.out)
+	}
+	assertOneLineEach(t, r.errOut)
 	for _, o := range []string{st.out, st.errOut, r.out, r.errOut} {
 		assertNoLeak(t, v, o)
 	}
+}
+
+// closedPort returns a local port nothing listens on.
+func closedPort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// assertOneLineEach checks that every stderr line of a rotation is a whole
+// message: progress ("rotate NAME: ..."), an error or a summary.
+func assertOneLineEach(t *testing.T, errOut string) {
+	t.Helper()
+	for _, l := range strings.Split(strings.TrimSuffix(errOut, "\n"), "\n") {
+		if !strings.HasPrefix(l, "rotate ") && !strings.HasPrefix(l, "secretctl: ") && !strings.HasPrefix(l, "✓ ") {
+			t.Errorf("stderr line is not a whole message: %q\nstderr:\n%s", l, errOut)
+		}
+	}
+}
+
+// TestRotationSetRefusesUnrotatableValue: `rotation set` checks the current
+// value with the chosen rotator and refuses, as a one-line usage error,
+// what it could never rotate; nothing is configured then.
+func TestRotationSetRefusesUnrotatableValue(t *testing.T) {
+	c := newTestCLI(t)
+	v := canary(t)
+	db := func(engine string) string {
+		return fmt.Sprintf(`{"engine":%q,"host":"127.0.0.1","username":"u","password":"%s"}`, engine, v)
+	}
+	c.mustRun(v, "create", "r/plain")
+	c.mustRun(db("oracle"), "create", "r/oracle")
+	c.mustRun(db("aurora-postgresql"), "create", "r/aurora")
+	c.mustRun(db("mariadb"), "create", "r/maria")
+	c.mustRun(`{"host":"127.0.0.1","password":"`+v+`"}`, "create", "r/nouser")
+	c.mustRun("", "create", "r/empty")
+	var outs []string
+	for _, tc := range []struct {
+		args []string
+		want string // "" means accepted
+	}{
+		{[]string{"r/plain", "--rotator", "postgres", "--every", "1d"}, "the secret value is not a JSON object"},
+		{[]string{"r/plain", "--rotator", "mysql"}, "the secret value is not a JSON object"},
+		{[]string{"r/plain", "--rotator", "random", "--field", "password"}, "the secret value is not a JSON object"},
+		{[]string{"r/oracle", "--rotator", "postgres"}, `engine "oracle" is not handled by the postgres rotator`},
+		{[]string{"r/oracle", "--rotator", "mysql"}, `engine "oracle" is not handled by the mysql rotator`},
+		{[]string{"r/aurora", "--rotator", "mysql"}, `engine "aurora-postgresql" is not handled by the mysql rotator`},
+		{[]string{"r/nouser", "--rotator", "postgres"}, `key "username" is missing`},
+		{[]string{"r/aurora", "--rotator", "postgres", "--strategy", "alternating-users"}, `"masterarn"`},
+		{[]string{"r/plain", "--rotator", "random"}, ""},
+		{[]string{"r/aurora", "--rotator", "postgres"}, ""},
+		{[]string{"r/maria", "--rotator", "mysql"}, ""},
+		{[]string{"r/empty", "--rotator", "postgres"}, ""},
+	} {
+		r := c.run("", append([]string{"rotation", "set"}, tc.args...)...)
+		outs = append(outs, r.out, r.errOut)
+		if tc.want == "" {
+			if r.code != 0 {
+				t.Errorf("rotation set %v: exit %d, %q; want it accepted", tc.args, r.code, r.errOut)
+			}
+			continue
+		}
+		if r.code != 2 || !strings.Contains(r.errOut, tc.want) || strings.Count(r.errOut, "\n") != 1 || !strings.HasPrefix(r.errOut, "secretctl: rotation set: ") {
+			t.Errorf("rotation set %v: exit %d, stderr %q; want 2 and one line with %q", tc.args, r.code, r.errOut, tc.want)
+		}
+	}
+	// Refused settings wrote nothing.
+	for _, n := range []string{"r/oracle", "r/nouser"} {
+		if r := c.run("", "rotation", "status", n); r.code != 2 || !strings.Contains(r.errOut, "rotation is not configured") {
+			t.Errorf("rotation status %s after a refused set: exit %d %q", n, r.code, r.errOut)
+		}
+	}
+	assertNoLeak(t, v, outs...)
+}
+
+// TestRotateRefusedValueLeavesNothingPending: a value that stopped suiting
+// the rotator after `rotation set` fails `rotate` before AWSPENDING is
+// reserved, so the secret is not left pending for every `rotate --due`.
+func TestRotateRefusedValueLeavesNothingPending(t *testing.T) {
+	c := newTestCLI(t)
+	v := canary(t)
+	c.mustRun(`{"engine":"postgres","host":"127.0.0.1","username":"u","password":"`+v+`"}`, "create", "r/pg")
+	c.mustRun(`{"password":"`+v+`"}`, "create", "r/field")
+	c.mustRun("", "rotation", "set", "r/pg", "--rotator", "postgres", "--every", "1d")
+	c.mustRun("", "rotation", "set", "r/field", "--rotator", "random", "--field", "password", "--every", "1d")
+	c.mustRun(v+"-nj", "put", "r/pg")
+	c.mustRun(v+"-nj", "put", "r/field")
+	var outs []string
+	for _, n := range []string{"r/pg", "r/field"} {
+		r := c.run("", "rotate", n)
+		outs = append(outs, r.out, r.errOut)
+		if r.code != 2 || !strings.Contains(r.errOut, "the secret value is not a JSON object") || strings.Contains(r.errOut, "AWSPENDING") {
+			t.Errorf("rotate %s: exit %d\n%s", n, r.code, r.errOut)
+		}
+		st := c.mustRun("", "rotation", "status", n, "-o", "json")
+		outs = append(outs, st.out)
+		if strings.Contains(st.out, "pendingVersionId") {
+			t.Errorf("rotate %s left AWSPENDING reserved:\n%s", n, st.out)
+		}
+	}
+	assertNoLeak(t, v, outs...)
 }
 
 func TestRotateUsageErrors(t *testing.T) {
@@ -176,6 +303,7 @@ func TestRotateUsageErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"rotate"}, "give a secret NAME or --due"},
+		{[]string{"rotate", "plain", "--due"}, "give either a secret NAME or --due, not both"},
 		{[]string{"rotation", "set", "plain"}, "--rotator is required"},
 		{[]string{"rotation", "set", "plain", "--rotator", "random", "--every", "2h"}, "rate(4 hours)"},
 		{[]string{"rotation", "set", "plain", "--rotator", "lambda", "--lambda", "arn:aws:lambda:us-east-1:111122223333:function:f"}, "needs --backend aws"},

@@ -147,17 +147,46 @@ type Database struct {
 var (
 	_ Rotator  = (*Database)(nil)
 	_ Reverter = (*Database)(nil)
+	_ Checker  = (*Database)(nil)
 )
 
 func (r *Database) parse(v secret.Value, which string) (DBSecret, error) {
-	d, err := ParseDBSecret(v, r.Driver.DefaultPort(), r.Driver.DefaultDB())
+	d, err := r.decode(v)
 	if err != nil {
 		return d, fmt.Errorf("%s: %w", which, err)
 	}
+	return d, nil
+}
+
+// decode parses a database secret of this driver's engines.
+func (r *Database) decode(v secret.Value) (DBSecret, error) {
+	d, err := ParseDBSecret(v, r.Driver.DefaultPort(), r.Driver.DefaultDB())
+	if err != nil {
+		return d, err
+	}
 	if d.Engine != "" && !containsFold(r.Driver.Engines(), d.Engine) {
-		return d, fmt.Errorf("%s: engine %q is not handled by the %s rotator (want %s)", which, d.Engine, r.Driver.Name(), strings.Join(r.Driver.Engines(), ", "))
+		return d, fmt.Errorf("engine %q is not handled by the %s rotator (want %s)", d.Engine, r.Driver.Name(), strings.Join(r.Driver.Engines(), ", "))
 	}
 	return d, nil
+}
+
+// Check needs the RDS template JSON with host, username and password, an
+// engine of this driver (or none), and for alternating users "masterarn"
+// and an alternate user name the engine accepts.
+func (r *Database) Check(current secret.Value) error {
+	d, err := r.decode(current)
+	if err != nil {
+		return err
+	}
+	if r.Alternating {
+		if d.MasterARN == "" {
+			return errors.New(`alternating users need "masterarn" in the secret JSON: the secret of a user that can create users`)
+		}
+		if _, err := AltUsername(d.Username, r.Driver.NameLimit(d.Engine)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func containsFold(list []string, s string) bool {

@@ -34,6 +34,11 @@ const (
 // ErrNotConfigured is returned for a secret with no rotation configured.
 var ErrNotConfigured = errors.New("rotation is not configured")
 
+// ErrUnsuitable is wrapped by the error for an AWSCURRENT value that the
+// configured rotator cannot rotate (not JSON, a missing key, another
+// database engine). It is found before anything is changed.
+var ErrUnsuitable = errors.New("cannot be rotated")
+
 // Rotator applies a new value to the thing a secret unlocks. Each method
 // must be idempotent: the engine calls them again when a rotation resumes.
 type Rotator interface {
@@ -43,6 +48,14 @@ type Rotator interface {
 	Set(ctx context.Context, r *Request) error
 	// Test proves r.Pending works, without changing anything.
 	Test(ctx context.Context, r *Request) error
+}
+
+// Checker is implemented by rotators that can tell, before a rotation
+// starts, whether they can rotate a value: its shape, not the target.
+type Checker interface {
+	// Check explains why current (AWSCURRENT) cannot be rotated; the error
+	// never quotes the value.
+	Check(current secret.Value) error
 }
 
 // Reverter is implemented by rotators whose Set invalidates the current
@@ -126,10 +139,18 @@ func (e *Engine) now() time.Time {
 	return time.Now().UTC()
 }
 
+// logf writes one progress line; an error text inside it (a driver's
+// message can span lines) is folded onto that line.
 func (e *Engine) logf(name string, format string, a ...any) {
 	if e.Progress != nil {
-		fmt.Fprintf(e.Progress, "rotate %s: %s\n", name, fmt.Sprintf(format, a...))
+		fmt.Fprintf(e.Progress, "rotate %s: %s\n", name, oneLine(fmt.Sprintf(format, a...)))
 	}
+}
+
+// oneLine folds a message onto one line, so a progress line or a result
+// row stays whole.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
 }
 
 func (e *Engine) rotator(c Config) (Rotator, error) {
@@ -195,6 +216,18 @@ func (e *Engine) run(ctx context.Context, meta store.Meta, cfg Config, rot Rotat
 		return res, fmt.Errorf("rotate %s: the secret has no AWSCURRENT version to rotate from", name)
 	}
 	token, resumed := resumeToken(meta)
+	curSec, err := e.Store.Get(ctx, name, store.GetOptions{VersionID: cur})
+	if err != nil {
+		return res, fmt.Errorf("rotate %s: read AWSCURRENT: %w", name, err)
+	}
+	if !resumed {
+		// Refuse a value the rotator cannot handle before reserving
+		// AWSPENDING: a reservation would make every later `rotate --due`
+		// retry it.
+		if err := checkWith(rot, cfg, curSec.Value); err != nil {
+			return res, fmt.Errorf("rotate %s: %w (nothing was changed)", name, err)
+		}
+	}
 	res.VersionID, res.Resumed = token, resumed
 	if resumed {
 		e.logf(name, "resuming the unfinished rotation %s", short(token))
@@ -203,10 +236,6 @@ func (e *Engine) run(ctx context.Context, meta store.Meta, cfg Config, rot Rotat
 		e.reserve(ctx, meta, token)
 	}
 	lg := func(format string, a ...any) { e.logf(name, format, a...) }
-	curSec, err := e.Store.Get(ctx, name, store.GetOptions{VersionID: cur})
-	if err != nil {
-		return res, fmt.Errorf("rotate %s: read AWSCURRENT: %w", name, err)
-	}
 	req := &Request{Name: name, Token: token, Config: cfg, Current: curSec.Value, st: e.Store, lg: lg}
 
 	// createSecret: reuse the pending value if it exists, else make and store it.
@@ -400,6 +429,38 @@ func (e *Engine) checkCancel(ctx context.Context, m store.Meta, cfg Config, pend
 	}
 	if rot.Test(ctx, &Request{Name: m.Name, Config: cfg, Current: cur.Value, Pending: p.Value, st: e.Store}) == nil {
 		return fmt.Errorf("cancel rotation of %s: the target accepts only the AWSPENDING credential now; run `secretctl rotate %s` to finish the rotation (or cancel with --force)", m.Name, m.Name)
+	}
+	return nil
+}
+
+// CheckCurrent reports whether the rotator of cfg can rotate the secret's
+// AWSCURRENT value; a secret with no value yet passes. The error wraps
+// ErrUnsuitable when the value is the problem, and never quotes it.
+func (e *Engine) CheckCurrent(ctx context.Context, meta store.Meta, cfg Config) error {
+	if cfg.Rotator == RotatorLambda || meta.CurrentVersion() == "" {
+		return nil
+	}
+	rot, err := e.rotator(cfg)
+	if err != nil {
+		return err
+	}
+	if _, ok := rot.(Checker); !ok {
+		return nil
+	}
+	cur, err := e.Store.Get(ctx, meta.Name, store.GetOptions{VersionID: meta.CurrentVersion()})
+	if err != nil {
+		return fmt.Errorf("read AWSCURRENT of %s: %w", meta.Name, err)
+	}
+	return checkWith(rot, cfg, cur.Value)
+}
+
+func checkWith(rot Rotator, cfg Config, v secret.Value) error {
+	ck, ok := rot.(Checker)
+	if !ok {
+		return nil
+	}
+	if err := ck.Check(v); err != nil {
+		return fmt.Errorf("the AWSCURRENT value %w with the %s rotator: %w", ErrUnsuitable, cfg.Rotator, err)
 	}
 	return nil
 }

@@ -16,7 +16,19 @@ type Random struct {
 	Params Params
 }
 
-var _ Rotator = (*Random)(nil)
+var (
+	_ Rotator = (*Random)(nil)
+	_ Checker = (*Random)(nil)
+)
+
+// Check needs a JSON object when a field is rotated; any value otherwise.
+func (r *Random) Check(current secret.Value) error {
+	if r.Params.Field == "" {
+		return nil
+	}
+	_, err := jsonObject(current)
+	return err
+}
 
 // Create returns a new random value.
 func (r *Random) Create(ctx context.Context, req *Request) (secret.Value, error) {

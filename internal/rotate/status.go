@@ -36,7 +36,7 @@ func (e *Engine) StatusOf(ctx context.Context, m store.Meta, now time.Time) (Sta
 	}
 	st := Status{Name: m.Name, Rotator: cfg.Rotator, Strategy: cfg.Strategy, Schedule: cfg.Schedule, Window: cfg.Window, ScheduledBy: "secretctl"}
 	if err != nil {
-		st.Error = err.Error()
+		st.Error = oneLine(err.Error())
 		return st, true, nil
 	}
 	if p := m.VersionWith(store.StagePending); p != "" && p != m.CurrentVersion() {
@@ -60,7 +60,7 @@ func (e *Engine) StatusOf(ctx context.Context, m store.Meta, now time.Time) (Sta
 	}
 	sched, err := ParseSchedule(cfg.Schedule, cfg.Window)
 	if err != nil {
-		st.Error = err.Error()
+		st.Error = oneLine(err.Error())
 		return st, true, nil
 	}
 	// The base is the last rotation, or a later manual change of the value
@@ -78,7 +78,7 @@ func (e *Engine) StatusOf(ctx context.Context, m store.Meta, now time.Time) (Sta
 	}
 	start, end, err := sched.Next(base)
 	if err != nil {
-		st.Error = err.Error()
+		st.Error = oneLine(err.Error())
 		return st, true, nil
 	}
 	st.NextDue, st.NextRotation = &start, &end
@@ -156,8 +156,8 @@ func (e *Engine) RotateDue(ctx context.Context, now time.Time) ([]Result, error)
 		}
 		res, err := e.Rotate(ctx, st.Name)
 		if err != nil {
-			res.Error = err.Error()
-			e.logf(st.Name, "failed: %v", err)
+			res.Error = oneLine(err.Error())
+			e.logf(st.Name, "failed: %s", res.Error)
 		}
 		out = append(out, res)
 	}
