@@ -22,6 +22,7 @@ const (
 	ruleAWSPair      = "aws-secret-access-key"
 	rulePgpass       = "pgpass-password"
 	ruleCurlUser     = "curl-user-password"
+	ruleSQLPassword  = "sql-password"
 )
 
 var ruleDescriptions = map[string]string{
@@ -34,6 +35,7 @@ var ruleDescriptions = map[string]string{
 	ruleAWSPair:      "AWS secret access key next to an AWS access key id.",
 	rulePgpass:       "Password in a .pgpass file.",
 	ruleCurlUser:     "Password in a curl --user argument.",
+	ruleSQLPassword:  "Literal password in a SQL user or role statement (IDENTIFIED BY, WITH PASSWORD).",
 }
 
 // hit is a structural finding inside one fragment.
@@ -90,15 +92,15 @@ func kindOf(p string) fileKind {
 	return kindUnknown
 }
 
-var structKeywords = []string{"pass", "pwd", "secret", "token", "key", "auth", "cred", "bearer", "private", "kind:", "variable", "akia", "asia", "abia", "acca", "return", "curl"}
+var structKeywords = []string{"pass", "pwd", "secret", "token", "key", "auth", "cred", "bearer", "private", "kind:", "variable", "akia", "asia", "abia", "acca", "return", "curl", "identified", "login ", "connect(", "connection(", "pdo(", "securestring", "smtp.start("}
 
 var structTrie = ahocorasick.NewTrieBuilder().AddStrings(structKeywords).Build()
 
 var (
 	// key <sep> "quoted value", for every language.
-	quotedRe = regexp.MustCompile(`(?:^|[^\w.$\-])[$@:]?["']?([A-Za-z_][\w.\-]*)["']?\]?\s*(?:(?::\s*[A-Za-z_][\w.]*(?:<[^<>\n]*>)?(?:\[\])*\??\s*)?(?::=|\?\?=|\|\|=|\+=|=)|:|=>)\s*(?:[rRbBuUfF]{1,2})?(?:"((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)'|` + "`" + `([^` + "`" + `\n]*)` + "`" + `)`)
+	quotedRe = regexp.MustCompile(`(?:^|[^\w.$\-]|\$env:)[$@:]?["']?([A-Za-z_][\w.\-]*)["']?\]?\s*(?:(?::\s*&?(?:'\w+\s+)?[A-Za-z_][\w.]*(?:<[^<>\n]*>)?(?:\[\])*\??\s*)?(?::=|\?\?=|\|\|=|\+=|=)|:|=>)\s*(?:[rRbBuUfF]{1,2})?(?:"((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)'|` + "`" + `([^` + "`" + `\n]*)` + "`" + `)`)
 	// key: value / key=value unquoted, one per line (YAML, .env, properties, INI).
-	unquotedRe = regexp.MustCompile(`^\s*(?:-\s+)?(?:export\s+|ENV\s+|ARG\s+|set\s+|setx\s+)?["']?([A-Za-z_][\w.\-\[\]]*)["']?\s*(=|:|\s)\s*([^\s'"` + "`" + `#{}\[\]|>&!*%][^\s]*)\s*(?:#.*)?$`)
+	unquotedRe = regexp.MustCompile(`^\s*(?:-\s+)?(?:export\s+|ENV\s+|ARG\s+|set\s+|setx\s+)?["']?([A-Za-z_][\w.\-\[\]]*)["']?\s*(\?=|:=|\+=|=|:|\s)\s*([^\s'"` + "`" + `#{}\[\]|>&!*%][^\s]*)\s*(?:#.*)?$`)
 	// KEY=value anywhere on a shell line: docker -e, env prefixes.
 	shellRe = regexp.MustCompile(`(?:^|[\s;])(?:-e\s+|--env[=\s]+|--build-arg[=\s]+)?([A-Za-z_][A-Za-z0-9_]*)=([^\s'"` + "`" + `$;&|<>(){}]+)`)
 	// <password>value</password>
@@ -125,8 +127,26 @@ var (
 	// credential-taking calls: SetBasicAuth("user", "pass"), auth=("u", "p")
 	credCallRe = regexp.MustCompile(`(?i)(?:\b(?:set)?basic_?auth|\bhttp(?:basic|digest)auth|\bnetworkcredential|\bpasswordauthentication|\busernamepassword\w*|\bbasiccredentials|\bstaticcredentials(?:provider)?|\bcreds?|\bcredentials?|\bauth)\s*(?:\(|=\s*[\(\[])\s*["']([^"']*)["']\s*,\s*["']([^"']+)["']`)
 	// a secret-named function or method that returns a literal
-	funcDeclRe  = regexp.MustCompile(`(?:\b(?:func|def|fun|function|get)\s+|\b[\w<>\[\]]+\s+)(?:\([^)]*\)\s*)?([A-Za-z_]\w*)\s*\([^)]*\)`)
-	returnRe    = regexp.MustCompile(`(?:\breturn\s+|=\s*|=>\s*)[rbu]?(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')\s*;?\s*\}?\s*$`)
+	funcDeclRe = regexp.MustCompile(`(?:\b(?:func|def|fun|function|get)\s+|\b[\w<>\[\]]+\s+)(?:\([^)]*\)\s*)?([A-Za-z_]\w*)\s*\([^)]*\)`)
+	returnRe   = regexp.MustCompile(`(?:\breturn\s+|=\s*|=>\s*)[rbu]?(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')\s*;?\s*\}?\s*$`)
+	// positional user and password arguments, the last two literals of
+	// getConnection(url, "u", "p"), new PDO(dsn, 'u', 'p'), DBI->connect,
+	// basic_auth("u", Some("p")), Net::SMTP.start(..., 'u', 'p', :login)
+	dbCallRe = regexp.MustCompile(`(?i)(?:\bgetconnection|\bnew\s+pdo|->connect|\bmysqli(?:_connect|_real_connect)?|\bmysql_connect|\bbasic_auth|\w*passwordcredentials?|\bsmtp\.start|\bftp\.login|\bimap\.login|\bsmtp\.login)\s*\([^()]*?(?:[^()]*,\s*)?["']([^"']*)["']\s*,\s*(?:Some\(\s*)?["']([^"']+)["']\s*\)?\s*(?:[,)]|$)`)
+	// ConvertTo-SecureString "p" -AsPlainText
+	secureStringRe = regexp.MustCompile(`(?i)\bconvertto-securestring\s+(?:-string\s+)?["']([^"']+)["']`)
+	// "NAME=value" inside quotes: systemd Environment=, compose lists, argv arrays
+	quotedEnvRe = regexp.MustCompile(`["']([A-Za-z_][A-Za-z0-9_.]*)=([^\s"'&;]+)["']`)
+	// {password, "p"}, {:password, "p"}, {default_pass, <<"p">>}: Erlang and Elixir tuples
+	tupleRe = regexp.MustCompile(`\{\s*:?["']?([A-Za-z_][\w.\-]*)["']?\s*,\s*(?:<<)?["']([^"'\n]*)["']`)
+	// #define DB_PASS "p"
+	cDefineRe = regexp.MustCompile(`^\s*#\s*define\s+([A-Za-z_]\w*)\s+"([^"\\]*)"`)
+	// call("NAME", "value"), call("String", "NAME", "\"value\""): setProperty, buildConfigField, put
+	pairCallRe = regexp.MustCompile(`\(\s*(?:"[^"]*"\s*,\s*)?["']([A-Za-z_][\w.\-]*)["']\s*,\s*["'](?:\\")?([^"'\\\s]+)(?:\\")?["']\s*\)`)
+	// a directive whose last word before the value is the key: "AuthLDAPBindPassword "p"", "user admin insecure-password p"
+	directiveRe = regexp.MustCompile(`(?:^|\s)([A-Za-z_][\w.\-]*)\s+"?([^\s"]+)"?\s*;?\s*$`)
+	// CREATE USER x IDENTIFIED BY 'p', ALTER USER x WITH PASSWORD 'p', CREATE ROLE x LOGIN PASSWORD 'p'
+	sqlPassRe   = regexp.MustCompile(`(?i)\b(?:identified\s+by|password)\s+'([^'\s]+)'`)
 	curlUserRe  = regexp.MustCompile(`\bcurl\b.*?\s(?:-u|--user)(?:=|\s+)["']?([^\s"':]+):([^\s"']+)`)
 	urlPassRe   = regexp.MustCompile(`(?i)\b[a-z][a-z0-9+.-]{1,20}://[^\s:@/]{0,64}:([^\s@/]{2,128})@[\w.-]+`)
 	netrcRe     = regexp.MustCompile(`\bpassword\s+(\S+)`)
@@ -258,6 +278,24 @@ func (a *analyzer) line(i int) {
 			return
 		}
 	}
+	if m := dbCallRe.FindStringSubmatchIndex(l); m != nil {
+		if v := l[m[4]:m[5]]; plausibleSecret(v, keyPassword, "") && !plausibleHostOrName(l[m[2]:m[3]], v) {
+			a.add(ruleCredCall, i, m[4]+1, v, "credentials")
+			return
+		}
+	}
+	if m := secureStringRe.FindStringSubmatchIndex(l); m != nil {
+		if v := l[m[2]:m[3]]; plausibleSecret(v, keyPassword, "") {
+			a.add(ruleCredCall, i, m[2]+1, v, "ConvertTo-SecureString")
+			return
+		}
+	}
+	if m := sqlPassRe.FindStringSubmatchIndex(l); m != nil {
+		if v := l[m[2]:m[3]]; plausibleSecret(v, keyPassword, "password") {
+			a.add(ruleSQLPassword, i, m[2]+1, v, "password")
+			return
+		}
+	}
 	if m := returnRe.FindStringSubmatchIndex(l); m != nil {
 		if name := a.enclosingFunc(i, l[:m[0]], strings.HasPrefix(l[m[0]:], "return")); name != "" {
 			for g := 1; g <= 2; g++ {
@@ -294,6 +332,13 @@ func (a *analyzer) line(i int) {
 		if inStructTag(l, m[2], m[3]) {
 			continue
 		}
+		if m[2] > 0 && l[m[2]-1] == '$' && strings.EqualFold(key, "env") && m[3] < len(l) && l[m[3]] == ':' {
+			// PowerShell's $env:NAME = "v": the name follows the drive.
+			key = strings.TrimSpace(l[m[3]+1:])
+			if e := strings.IndexAny(key, " =\t"); e > 0 {
+				key = key[:e]
+			}
+		}
 		if a.goDecl {
 			// Go declares `Name Type = "v"`: the name is the first word.
 			if gm := goDeclRe.FindStringSubmatch(l[:m[3]]); gm != nil && gm[2] == key && gm[1] != "var" && gm[1] != "const" {
@@ -308,9 +353,41 @@ func (a *analyzer) line(i int) {
 	if found {
 		return
 	}
+	if strings.Contains(l, "=") {
+		for _, m := range quotedEnvRe.FindAllStringSubmatchIndex(l, -1) {
+			if key, v := l[m[2]:m[3]], l[m[4]:m[5]]; a.judge(i, m[2], key, v) {
+				a.add(ruleAssignment, i, m[4]+1, v, key)
+				return
+			}
+		}
+	}
+	if strings.Contains(l, "{") {
+		for _, m := range tupleRe.FindAllStringSubmatchIndex(l, -1) {
+			if key, v := l[m[2]:m[3]], l[m[4]:m[5]]; a.judge(i, m[2], key, v) {
+				a.add(ruleAssignment, i, m[4]+1, v, key)
+				return
+			}
+		}
+	}
+	if a.kind == kindCode || a.kind == kindUnknown {
+		if m := cDefineRe.FindStringSubmatchIndex(l); m != nil && a.judge(i, m[2], l[m[2]:m[3]], l[m[4]:m[5]]) {
+			a.add(ruleAssignment, i, m[4]+1, l[m[4]:m[5]], l[m[2]:m[3]])
+			return
+		}
+		for _, m := range pairCallRe.FindAllStringSubmatchIndex(l, -1) {
+			if key, v := l[m[2]:m[3]], l[m[4]:m[5]]; a.judge(i, m[2], key, v) {
+				a.add(ruleAssignment, i, m[4]+1, v, key)
+				return
+			}
+		}
+	}
 	if strings.Contains(l, "-") {
 		for _, m := range flagRe.FindAllStringSubmatchIndex(l, -1) {
 			name, v := l[m[2]:m[3]], l[m[4]:m[5]]
+			if name == "p" && (strings.Contains(l, " -u ") || strings.Contains(l, " login ")) {
+				// docker login -u user -p pass, mysql -u root -p pass
+				name = "password"
+			}
 			if c := classifyKey(name); c >= keyToken && plausibleSecret(v, c, name) {
 				a.add(ruleAssignment, i, m[4]+1, v, name)
 				return
@@ -350,6 +427,15 @@ func (a *analyzer) line(i int) {
 			if (strings.TrimSpace(sep) != "" || a.kind == kindProps) && a.judge(i, m[2], key, v) {
 				a.add(ruleAssignment, i, m[6]+1, v, key)
 				return
+			}
+		}
+		if a.kind == kindProps || a.kind == kindUnknown {
+			// Server directives: the password is the last word, after its key.
+			if m := directiveRe.FindStringSubmatchIndex(l); m != nil && classifyKey(l[m[2]:m[3]]) == keyPassword {
+				if key, v := l[m[2]:m[3]], strings.TrimRight(l[m[4]:m[5]], ";"); a.judge(i, m[2], key, v) {
+					a.add(ruleAssignment, i, m[4]+1, v, key)
+					return
+				}
 			}
 		}
 		if a.kind != kindProps {
@@ -767,4 +853,11 @@ func (a *analyzer) pgpass() {
 			a.add(rulePgpass, i, strings.LastIndex(l, v)+1, v, "password")
 		}
 	}
+}
+
+// plausibleHostOrName: in a positional call the "user" literal may be a
+// host and the "password" a database or service name; a value that holds a
+// dot and no digit or symbol (corp.io, db.example) is a name.
+func plausibleHostOrName(user, v string) bool {
+	return isNamePath(strings.ToLower(v)) && strings.ToLower(v) == v
 }

@@ -21,6 +21,8 @@ const (
 var (
 	passwordWords = map[string]bool{"password": true, "passwd": true, "pwd": true, "pass": true, "passphrase": true, "passcode": true, "pword": true, "requirepass": true, "masterauth": true}
 	tokenWords    = map[string]bool{"secret": true, "secrets": true, "token": true, "apikey": true, "credential": true, "credentials": true, "creds": true, "privatekey": true, "accesskey": true, "secretkey": true, "authtoken": true, "accesstoken": true, "refreshtoken": true, "clientsecret": true, "bearer": true, "auth": true, "sas": true, "signingkey": true, "webhooksecret": true}
+	// Prefixes of "<prefix>pass" joined names that are passwords (not "bypass", "compass").
+	passQualifiers = map[string]bool{"db": true, "admin": true, "root": true, "user": true, "sql": true, "mysql": true, "pg": true, "ldap": true, "smtp": true, "mail": true, "ftp": true, "redis": true, "sudo": true, "my": true, "web": true, "app": true, "api": true, "svc": true, "default_": true, "bind": true, "auth": true, "login": true, "master": true}
 	// Qualifiers that make "<qualifier>_key" a secret key.
 	keyQualifiers = map[string]bool{"api": true, "access": true, "secret": true, "private": true, "signing": true, "encryption": true, "encrypt": true, "master": true, "license": true, "licence": true, "app": true, "client": true, "auth": true, "service": true, "account": true, "subscription": true, "consumer": true, "shared": true, "hmac": true, "jwt": true, "session": true, "cookie": true, "admin": true, "root": true, "storage": true, "crypto": true, "cipher": true, "aes": true, "server": true, "dev": true, "live": true, "prod": true, "write": true, "read": true, "deploy": true}
 	// Qualifiers that make a "<qualifier>_key" or "<qualifier>_token" name not
@@ -107,6 +109,9 @@ func classifyKey(name string) keyClass {
 			return keyNone
 		case passwordWords[w]:
 			return keyPassword
+		case strings.HasSuffix(w, "pass") && passQualifiers[strings.TrimSuffix(w, "pass")]:
+			// dbpass, adminpass, smtppass
+			return keyPassword
 		case strings.HasPrefix(w, "password") || strings.HasSuffix(w, "password") || strings.HasSuffix(w, "passwd"):
 			// "dbpassword", "passwordconfirm"
 			return keyPassword
@@ -169,13 +174,15 @@ func contextIsSecret(parent string) bool {
 }
 
 var (
-	uuidRe      = regexp.MustCompile(`^(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
-	hexRe       = regexp.MustCompile(`^[0-9a-f]+$`)
-	identRe     = regexp.MustCompile(`^[A-Za-z_$][\w$]*(?:(?:\.|::|->)[A-Za-z_$][\w$]*)+(?:\(\))?$`)
-	envVarRe    = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
-	repeatRe    = regexp.MustCompile(`(?i)x{4,}|\*{3,}|\.{3,}|#{3,}|_{3,}|0{6,}|1{6,}|9{6,}`)
-	integrityRe = regexp.MustCompile(`^(?:sha(?:1|224|256|384|512)[-:]|h1:|md5[-:]|blake2b[-:])`)
-	numberRe    = regexp.MustCompile(`^(?i)[+-]?[0-9][0-9_.,]*(?:e[+-]?[0-9]+)?$`)
+	uuidRe       = regexp.MustCompile(`^(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+	hexRe        = regexp.MustCompile(`^[0-9a-f]+$`)
+	identRe      = regexp.MustCompile(`^[A-Za-z_$][\w$]*(?:(?:\.|::|->)[A-Za-z_$][\w$]*)+(?:\(\))?$`)
+	envVarRe     = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
+	repeatRe     = regexp.MustCompile(`(?i)x{4,}|\*{3,}|\.{3,}|#{3,}|_{3,}|0{6,}|1{6,}|9{6,}`)
+	integrityRe  = regexp.MustCompile(`^(?:sha(?:1|224|256|384|512)[-:]|h1:|md5[-:]|blake2b[-:])`)
+	validationRe = regexp.MustCompile(`^[a-z_]+(?::[\w,.]+)?(?:\|[a-z_]+(?::[\w,.]+)?)+$`)
+	credPathRe   = regexp.MustCompile(`^[\w.-]*:/[\w.-]+(?:/[\w.-]+)+$`)
+	numberRe     = regexp.MustCompile(`^(?i)[+-]?[0-9][0-9_.,]*(?:e[+-]?[0-9]+)?$`)
 	// Environment and template references, anywhere in the value.
 	refMarkers = []string{"process.env", "import.meta.env", "os.environ", "os.getenv", "getenv(", "system.getenv", "env[", "env(", "env.", "environ[", "secretkeyref", "valuefrom", "secrets.", "vault(", "lookup(", "var.", "local.", "data.", "module.", "keyvault", "secretsmanager", "ssm:", "{{", "}}", "${", "$(", "#{", "%{", "@{", "<%", "%>", "ref+", "!ref", "!sub", "!getatt", "fn::", "${{", "config.get", "settings.", "params."}
 	// Placeholders and masks, anywhere in the value (lower case).
@@ -228,7 +235,7 @@ func plausibleSecret(v string, k keyClass, key string) bool {
 		// A renaming map: "generateKey": "generateKey1024".
 		return false
 	}
-	if k != keyPassword && (isLetters(v) || snakeRe.MatchString(v) && maxDigitRun(v) <= 2) {
+	if k != keyPassword && (isLetters(v) || snakeRe.MatchString(v) && maxDigitRun(v) <= 2 || wordySnake(v)) {
 		// A word or identifier ("addition", "SharedKey", "aws_session_token",
 		// "ec2_metadata_v1_disabled") is not a machine-made token.
 		return false
@@ -284,6 +291,12 @@ func plausibleSecret(v string, k keyClass, key string) bool {
 	if hasFileExt(lv) {
 		return false
 	}
+	if validationRe.MatchString(lv) {
+		return false // a validation rule list: required|string|min:8
+	}
+	if credPathRe.MatchString(v) {
+		return false // token:/etc/app/token: a name and the file that holds it
+	}
 	if identRe.MatchString(v) {
 		// config.password, this.secret, Settings::TOKEN, getToken()
 		return false
@@ -326,6 +339,8 @@ func isLetters(v string) bool {
 	return true
 }
 
+var lowerSnakeRe = regexp.MustCompile(`^[a-z0-9]+(?:_[a-z0-9]+)+$`)
+
 var snakeRe = regexp.MustCompile(`^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$`)
 
 func maxDigitRun(v string) int {
@@ -348,7 +363,7 @@ func isNamePath(v string) bool {
 		return false
 	}
 	for _, r := range v {
-		if !(r >= 'a' && r <= 'z' || r == '/' || r == '-' || r == '_' || r == '.') {
+		if !(r >= 'a' && r <= 'z' || r == '/' || r == '-' || r == '_' || r == '.' || r == ':') {
 			return false
 		}
 	}
@@ -468,4 +483,19 @@ func plausibleShortSecret(v string) bool {
 		return false
 	}
 	return true
+}
+
+// wordySnake: a snake_case name of three or more letter-only words
+// ("0012_alter_user_first_name_max_length", a migration's name).
+func wordySnake(v string) bool {
+	if !lowerSnakeRe.MatchString(v) {
+		return false
+	}
+	n := 0
+	for _, w := range strings.Split(v, "_") {
+		if isLetters(w) {
+			n++
+		}
+	}
+	return n >= 3
 }
