@@ -363,7 +363,10 @@ func (s *scanner) fragment(ctx context.Context, f sources.Fragment, ferr error) 
 		muted map[int]bool
 	)
 	inLimit := s.opts.MaxTargetMB == 0 || len(f.Raw) <= s.opts.MaxTargetMB*1_000_000
-	structural := inLimit && !s.pathAllowed(f.FilePath, f.CommitSHA)
+	// Bytecode and other binaries that pass gitleaks' magic-number check
+	// (.pyc, .class) hold NUL bytes: the line-oriented passes skip them.
+	text := strings.IndexByte(f.Raw, 0) < 0
+	structural := inLimit && text && !s.pathAllowed(f.FilePath, f.CommitSHA)
 	lower := asciiLower(f.Raw)
 	var structPos, linePos []int
 	for _, m := range s.trie.MatchString(lower) {
@@ -387,7 +390,7 @@ func (s *scanner) fragment(ctx context.Context, f sources.Fragment, ferr error) 
 		det = s.plainDet
 	}
 	gfs := det.DetectContext(ctx, detect.Fragment(f))
-	if s.lineDet != nil && inLimit && len(linePos) > 0 {
+	if s.lineDet != nil && inLimit && text && len(linePos) > 0 {
 		gfs = append(gfs, s.detectLines(ctx, f, linePos, starts)...)
 	}
 	for _, gf := range gfs {

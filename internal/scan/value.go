@@ -34,7 +34,7 @@ var (
 	// Words that make a name a reference to a secret held elsewhere.
 	referenceWords = map[string]bool{"existing": true, "secretref": true, "keyref": true, "from": true}
 	// Last words that describe a secret rather than hold one.
-	descriptiveWords = map[string]bool{"name": true, "names": true, "id": true, "ids": true, "type": true, "types": true, "length": true, "len": true, "min": true, "max": true, "size": true, "label": true, "labels": true, "placeholder": true, "hint": true, "field": true, "fields": true, "file": true, "files": true, "filename": true, "path": true, "paths": true, "dir": true, "url": true, "uri": true, "endpoint": true, "regex": true, "regexp": true, "pattern": true, "policy": true, "prompt": true, "message": true, "msg": true, "text": true, "title": true, "header": true, "env": true, "ref": true, "version": true, "count": true, "expiry": true, "expires": true, "expiration": true, "expire": true, "ttl": true, "timeout": true, "enabled": true, "enable": true, "required": true, "algorithm": true, "algo": true, "format": true, "mode": true, "description": true, "desc": true, "help": true, "error": true, "errors": true, "input": true, "form": true, "button": true, "link": true, "route": true, "page": true, "strength": true, "rules": true, "rule": true, "validator": true, "validation": true, "provider": true, "source": true, "location": true, "arn": true, "key": false, "secret": false, "manager": true, "store": true, "vault": true, "mount": true, "volume": true, "class": true, "kind": true, "prefix": true, "suffix": true, "hash": true, "hashed": true, "digest": true, "salt": false, "pos": true, "position": true, "index": true, "idx": true, "limit": true, "usage": true, "used": true, "param": true, "parameter": true, "var": true, "variable": true, "column": true, "col": true, "table": true, "schema": true, "struct": true, "entity": true, "model": true, "test": true, "tests": true, "reset": true, "changed": true, "change": true, "updated": true, "created": true, "at": true, "date": true, "time": true, "status": true, "state": true, "flag": true, "option": true, "options": true, "config": true, "settings": true, "callback": true, "handler": true, "service": true, "client": true, "auth": false, "mask": true, "masked": true, "visible": true, "visibility": true, "show": true, "hidden": true, "hide": true, "toggle": true, "icon": true, "style": true, "class_name": true, "classname": true, "confirmation": false, "metadata": true, "meta": true, "annotation": true, "scope": true, "scopes": true, "audience": true, "issuer": true, "claim": true, "claims": true, "response": true, "request": true, "req": true, "res": true, "uses": true, "usage_limit": true, "bits": true, "cost": true, "rounds": true, "iterations": true, "encoding": true, "charset": true, "env_var": true, "envvar": true, "alias": true, "backend": true, "region": true, "zone": true, "host": true, "hostname": true, "port": true, "user": true, "username": true, "email": true, "login": true, "domain": true, "bucket": true, "namespace": true, "project": true, "binary": true, "preference": true, "preferences": true, "scheme": true, "schemes": true, "method": true, "methods": true, "mechanism": true, "providers": true, "strategy": true, "backends": true, "selector": true, "annotations": true, "secretref": true}
+	descriptiveWords = map[string]bool{"name": true, "names": true, "id": true, "ids": true, "type": true, "types": true, "length": true, "len": true, "min": true, "max": true, "size": true, "label": true, "labels": true, "placeholder": true, "hint": true, "field": true, "fields": true, "file": true, "files": true, "filename": true, "path": true, "paths": true, "dir": true, "url": true, "uri": true, "endpoint": true, "regex": true, "regexp": true, "pattern": true, "policy": true, "prompt": true, "message": true, "msg": true, "text": true, "title": true, "header": true, "env": true, "ref": true, "version": true, "count": true, "expiry": true, "expires": true, "expiration": true, "expire": true, "ttl": true, "timeout": true, "enabled": true, "enable": true, "required": true, "algorithm": true, "algo": true, "format": true, "mode": true, "description": true, "desc": true, "help": true, "error": true, "errors": true, "input": true, "form": true, "button": true, "link": true, "route": true, "page": true, "strength": true, "rules": true, "rule": true, "validator": true, "validation": true, "provider": true, "source": true, "location": true, "arn": true, "key": false, "secret": false, "manager": true, "store": true, "vault": true, "mount": true, "volume": true, "class": true, "kind": true, "prefix": true, "suffix": true, "hash": true, "hashed": true, "digest": true, "salt": false, "pos": true, "position": true, "index": true, "idx": true, "limit": true, "usage": true, "used": true, "param": true, "parameter": true, "var": true, "variable": true, "column": true, "col": true, "table": true, "schema": true, "struct": true, "entity": true, "model": true, "test": true, "tests": true, "reset": true, "changed": true, "change": true, "updated": true, "created": true, "at": true, "date": true, "time": true, "status": true, "state": true, "flag": true, "option": true, "options": true, "config": true, "settings": true, "callback": true, "handler": true, "service": true, "client": true, "auth": false, "mask": true, "masked": true, "visible": true, "visibility": true, "show": true, "hidden": true, "hide": true, "toggle": true, "icon": true, "style": true, "class_name": true, "classname": true, "confirmation": false, "metadata": true, "meta": true, "annotation": true, "scope": true, "scopes": true, "audience": true, "issuer": true, "claim": true, "claims": true, "response": true, "request": true, "req": true, "res": true, "uses": true, "usage_limit": true, "bits": true, "cost": true, "rounds": true, "iterations": true, "encoding": true, "charset": true, "env_var": true, "envvar": true, "alias": true, "backend": true, "region": true, "zone": true, "host": true, "hostname": true, "port": true, "user": true, "username": true, "email": true, "login": true, "domain": true, "bucket": true, "namespace": true, "project": true, "binary": true, "preference": true, "preferences": true, "scheme": true, "schemes": true, "method": true, "methods": true, "mechanism": true, "providers": true, "strategy": true, "backends": true, "selector": true, "annotations": true, "secretref": true, "encryption": true, "hashing": true, "hasher": true, "encoder": true}
 )
 
 // splitWords splits an identifier into lower-case words: "apiKey",
@@ -78,7 +78,7 @@ func classifyKey(name string) keyClass {
 	if len(words) == 0 {
 		return keyNone
 	}
-	last := words[len(words)-1]
+	last := strings.TrimRight(words[len(words)-1], "0123456789")
 	if len(words) > 1 && descriptiveWords[last] {
 		return keyNone
 	}
@@ -182,6 +182,7 @@ var (
 	integrityRe  = regexp.MustCompile(`^(?:sha(?:1|224|256|384|512)[-:]|h1:|md5[-:]|blake2b[-:])`)
 	validationRe = regexp.MustCompile(`^[a-z_]+(?::[\w,.]+)?(?:\|[a-z_]+(?::[\w,.]+)?)+$`)
 	credPathRe   = regexp.MustCompile(`^[\w.-]*:/[\w.-]+(?:/[\w.-]+)+$`)
+	colorRe      = regexp.MustCompile(`^#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$`)
 	numberRe     = regexp.MustCompile(`^(?i)[+-]?[0-9][0-9_.,]*(?:e[+-]?[0-9]+)?$`)
 	// Environment and template references, anywhere in the value.
 	refMarkers = []string{"process.env", "import.meta.env", "os.environ", "os.getenv", "getenv(", "system.getenv", "env[", "env(", "env.", "environ[", "secretkeyref", "valuefrom", "secrets.", "vault(", "lookup(", "var.", "local.", "data.", "module.", "keyvault", "secretsmanager", "ssm:", "{{", "}}", "${", "$(", "#{", "%{", "@{", "<%", "%>", "ref+", "!ref", "!sub", "!getatt", "fn::", "${{", "config.get", "settings.", "params."}
@@ -191,7 +192,7 @@ var (
 	// "example-password" is a placeholder, "example-Pg-pass-9f3k" is not.
 	softPlaceholderMarkers = []string{"example", "dummy", "sample", "fake", "mock"}
 	// Values that are words, not secrets (lower case).
-	placeholderValues = map[string]bool{"password": true, "passwd": true, "secret": true, "token": true, "apikey": true, "api_key": true, "none": true, "null": true, "nil": true, "undefined": true, "true": true, "false": true, "yes": true, "no": true, "on": true, "off": true, "string": true, "str": true, "required": true, "optional": true, "hidden": true, "sensitive": true, "default": true, "empty": true, "unset": true, "test": true, "testing": true, "admin": true, "root": true, "user": true, "username": true, "guest": true, "demo": true, "value": true, "secretvalue": true, "mysecret": true, "mypassword": true, "pass": true, "bearer": true, "basic": true, "private": true, "public": true, "na": true, "n/a": true, "tbd": true, "pending": true, "auto": true, "generated": true, "random": true, "env": true, "environment": true, "disabled": true, "enabled": true, "chararray": true, "bytes": true, "byte[]": true, "char[]": true, "int": true, "number": true, "boolean": true, "bool": true, "object": true, "any": true, "scrypt": true, "bcrypt": true, "argon2": true, "argon2id": true, "pbkdf2": true, "sha256": true, "sha512": true, "hmac": true, "plain": true, "plaintext": true, "oauth": true, "oauth2": true, "secrets": true, "passphrase": true, "credentials": true, "foo": true, "bar": true, "baz": true, "qux": true, "foobar": true}
+	placeholderValues = map[string]bool{"password": true, "passwd": true, "secret": true, "token": true, "apikey": true, "api_key": true, "none": true, "null": true, "nil": true, "undefined": true, "true": true, "false": true, "yes": true, "no": true, "on": true, "off": true, "string": true, "str": true, "required": true, "optional": true, "hidden": true, "sensitive": true, "default": true, "empty": true, "unset": true, "test": true, "testing": true, "admin": true, "root": true, "user": true, "username": true, "guest": true, "demo": true, "value": true, "secretvalue": true, "mysecret": true, "mypassword": true, "pass": true, "bearer": true, "basic": true, "private": true, "public": true, "na": true, "n/a": true, "tbd": true, "pending": true, "auto": true, "generated": true, "random": true, "env": true, "environment": true, "disabled": true, "enabled": true, "chararray": true, "bytes": true, "byte[]": true, "char[]": true, "int": true, "number": true, "boolean": true, "bool": true, "object": true, "any": true, "scrypt": true, "bcrypt": true, "argon2": true, "argon2id": true, "pbkdf2": true, "sha256": true, "sha512": true, "hmac": true, "plain": true, "plaintext": true, "oauth": true, "oauth2": true, "secrets": true, "passphrase": true, "credentials": true, "foo": true, "bar": true, "hunter2": true, "baz": true, "qux": true, "foobar": true}
 	// Prefixes of public keys, certificates and ciphertext.
 	nonSecretPrefixes = []string{"ssh-rsa ", "ssh-ed25519 ", "ssh-dss ", "ecdsa-sha2-", "sk-ssh-", "sk-ecdsa-", "-----begin public key", "-----begin rsa public key", "-----begin certificate", "-----begin pgp public", "-----begin age encrypted", "-----begin pgp message", "-----begin x509", "age1", "enc[", "enc(", "vault:v", "$ansible_vault", "{cipher}", "{bcrypt}", "{sha", "agecrypt", "sops:", "aqicah", "encrypted:", "kms:", "$2a$", "$2b$", "$2y$", "$argon2", "$pbkdf2", "$scrypt", "$6$", "$5$", "$1$", "sha256:", "sha512:", "pbkdf2_sha256$", "https://", "http://", "file://", "arn:aws:", "did:key:", "did:web:", "did:plc:"}
 )
@@ -235,7 +236,7 @@ func plausibleSecret(v string, k keyClass, key string) bool {
 		// A renaming map: "generateKey": "generateKey1024".
 		return false
 	}
-	if k != keyPassword && (isLetters(v) || snakeRe.MatchString(v) && maxDigitRun(v) <= 2 || wordySnake(v)) {
+	if k != keyPassword && (isLetters(strings.TrimLeft(v, "_")) || snakeRe.MatchString(v) && maxDigitRun(v) <= 2 || wordySnake(v)) {
 		// A word or identifier ("addition", "SharedKey", "aws_session_token",
 		// "ec2_metadata_v1_disabled") is not a machine-made token.
 		return false
@@ -288,8 +289,17 @@ func plausibleSecret(v string, k keyClass, key string) bool {
 	if strings.HasPrefix(v, "/") || strings.HasPrefix(v, "./") || strings.HasPrefix(v, "../") || strings.HasPrefix(v, "~/") || len(v) > 2 && v[1] == ':' && (v[2] == '\\' || v[2] == '/') {
 		return false // a file path
 	}
-	if hasFileExt(lv) {
-		return false
+	if hasFileExt(lv) || strings.HasSuffix(v, "/") {
+		return false // a file name, a path or prefix ("reports/2024/")
+	}
+	if colorRe.MatchString(v) {
+		return false // a colour: #d0d0d0
+	}
+	if strings.Contains(v, "[]") || strings.Contains(v, "[*]") {
+		return false // a selector: Items[].Token
+	}
+	if strings.HasSuffix(lv, "example") {
+		return false // documentation values: "asdf34example", "123Example"
 	}
 	if validationRe.MatchString(lv) {
 		return false // a validation rule list: required|string|min:8
@@ -363,7 +373,7 @@ func isNamePath(v string) bool {
 		return false
 	}
 	for _, r := range v {
-		if !(r >= 'a' && r <= 'z' || r == '/' || r == '-' || r == '_' || r == '.' || r == ':') {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' && strings.Contains(v, "/") || r == '/' || r == '-' || r == '_' || r == '.' || r == ':') {
 			return false
 		}
 	}
