@@ -554,7 +554,7 @@ func (s *scanner) fromGitleaks(gf report.Finding) (Finding, bool) {
 			}
 		}
 		if gf.RuleID == "url-credentials" || gf.RuleID == "connection-string-password" || gf.RuleID == "curl-auth-user" {
-			if !plausibleShortSecret(v) {
+			if !plausibleShortSecret(v) || gf.RuleID == "url-credentials" && docURL(gf.Match) {
 				return Finding{}, false
 			}
 		} else if !plausibleSecret(v, c, "") {

@@ -205,6 +205,13 @@ func plausibleSecret(v string, k keyClass, key string) bool {
 		return false
 	}
 	lv := strings.ToLower(v)
+	if strings.HasPrefix(lv, "pass:") && len(v) > 5 {
+		// OpenSSL's passphrase argument: pass:literal.
+		return plausibleSecret(v[5:], k, key)
+	}
+	if strings.HasPrefix(lv, "env:") || strings.HasPrefix(lv, "file:") || strings.HasPrefix(lv, "fd:") {
+		return false // OpenSSL's env:VAR, file:path, fd:n
+	}
 	// Length: passwords can be short, tokens are not.
 	minLen := 6
 	switch k {
@@ -289,6 +296,12 @@ func plausibleSecret(v string, k keyClass, key string) bool {
 	if strings.HasPrefix(v, "/") || strings.HasPrefix(v, "./") || strings.HasPrefix(v, "../") || strings.HasPrefix(v, "~/") || len(v) > 2 && v[1] == ':' && (v[2] == '\\' || v[2] == '/') {
 		return false // a file path
 	}
+	if k >= keyToken && namesItsKind(lv) {
+		return false // proxypass, repopwd, NewPassword, generatedpassword1: stand-ins
+	}
+	if k == keyPassword && emailRe.MatchString(v) {
+		return false // an e-mail address: the anonymous FTP convention
+	}
 	if hasFileExt(lv) || strings.HasSuffix(v, "/") {
 		return false // a file name, a path or prefix ("reports/2024/")
 	}
@@ -347,6 +360,33 @@ func isLetters(v string) bool {
 		}
 	}
 	return true
+}
+
+var emailRe = regexp.MustCompile(`^[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}$`)
+
+// urlUserinfoRe takes a URL apart: user, password, host.
+var urlUserinfoRe = regexp.MustCompile(`://([^\s:@/]*):([^\s@/]+)@([\w.-]+)`)
+
+// docURL reports whether the credentials of a URL are a documentation
+// example: the password repeats the user (test:test), holds a colon
+// (cvs://:pserver:anoncvs@), is a stand-in under the user "user"
+// (user:pass, user:password), or the host is a bare reserved example
+// domain (abc:xyz@example.com).
+func docURL(match string) bool {
+	m := urlUserinfoRe.FindStringSubmatch(match)
+	if m == nil {
+		return false
+	}
+	user, pw, host := strings.ToLower(m[1]), strings.ToLower(m[2]), strings.ToLower(m[3])
+	switch {
+	case pw == user, strings.Contains(pw, ":"):
+		return true
+	case (user == "user" || user == "username") && (placeholderValues[pw] || pw == "pwd" || pw == "pw"):
+		return true
+	case host == "example.com" || host == "example.org" || host == "example.net":
+		return true
+	}
+	return false
 }
 
 var lowerSnakeRe = regexp.MustCompile(`^[a-z0-9]+(?:_[a-z0-9]+)+$`)
@@ -508,4 +548,19 @@ func wordySnake(v string) bool {
 		}
 	}
 	return n >= 3
+}
+
+// namesItsKind: letters (and trailing digits) that spell out what the value
+// is ("repopwd", "newpassword", "mysecret2"): a stand-in, not a secret.
+func namesItsKind(lv string) bool {
+	w := strings.TrimRight(lv, "0123456789")
+	if !isLetters(w) {
+		return false
+	}
+	for _, s := range []string{"pass", "pwd", "secret", "token"} {
+		if strings.Contains(w, s) {
+			return true
+		}
+	}
+	return false
 }
