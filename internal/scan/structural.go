@@ -71,7 +71,7 @@ func kindOf(p string) fileKind {
 		return kindProps
 	}
 	switch ext {
-	case "js", "jsx", "ts", "tsx", "mjs", "cjs", "py", "go", "java", "kt", "kts", "scala", "rb", "php", "cs", "c", "cc", "cpp", "h", "hpp", "rs", "swift", "vue", "svelte", "dart", "groovy", "gradle", "m", "ex", "exs", "erl", "clj", "lua", "pl", "r", "jl", "fs", "vb":
+	case "js", "jsx", "ts", "tsx", "mjs", "cjs", "py", "go", "java", "kt", "kts", "scala", "rb", "php", "cs", "c", "cc", "cpp", "h", "hpp", "rs", "swift", "pyi", "vue", "svelte", "dart", "groovy", "gradle", "m", "ex", "exs", "erl", "clj", "lua", "pl", "r", "jl", "fs", "vb":
 		return kindCode
 	case "yml", "yaml":
 		return kindYAML
@@ -329,7 +329,7 @@ func (a *analyzer) line(i int) {
 		if vs < 0 {
 			continue
 		}
-		if inStructTag(l, m[2], m[3]) {
+		if inStructTag(l, m[2], m[3]) || concatenated(l, vs, ve) {
 			continue
 		}
 		if m[2] > 0 && l[m[2]-1] == '$' && strings.EqualFold(key, "env") && m[3] < len(l) && l[m[3]] == ':' {
@@ -384,6 +384,10 @@ func (a *analyzer) line(i int) {
 	if strings.Contains(l, "-") {
 		for _, m := range flagRe.FindAllStringSubmatchIndex(l, -1) {
 			name, v := l[m[2]:m[3]], l[m[4]:m[5]]
+			if isLower(v) && !strings.Contains(l[m[4]:], "=") && strings.TrimSpace(l[m[5]:]) != "" {
+				// "--password options can't be used": prose about a flag.
+				continue
+			}
 			if name == "p" && (strings.Contains(l, " -u ") || strings.Contains(l, " login ")) {
 				// docker login -u user -p pass, mysql -u root -p pass
 				name = "password"
@@ -860,4 +864,30 @@ func (a *analyzer) pgpass() {
 // dot and no digit or symbol (corp.io, db.example) is a name.
 func plausibleHostOrName(user, v string) bool {
 	return isNamePath(strings.ToLower(v)) && strings.ToLower(v) == v
+}
+
+// concatenated reports whether the quoted literal l[vs:ve] is one operand of
+// a string expression ("--user=" + name, 'x' * 10, "%s" % v): a fragment,
+// not a value.
+func concatenated(l string, vs, ve int) bool {
+	if ve+1 < len(l) {
+		if r := strings.TrimLeft(l[ve+1:], " \t"); r != "" && (r[0] == '+' || r[0] == '*' || r[0] == '%' || strings.HasPrefix(r, ". ") || strings.HasPrefix(r, ".format(")) {
+			return true
+		}
+	}
+	if vs > 1 {
+		if r := strings.TrimRight(l[:vs-1], " \t"); r != "" && r[len(r)-1] == '+' {
+			return true
+		}
+	}
+	return false
+}
+
+func isLower(v string) bool {
+	for _, r := range v {
+		if r < 'a' || r > 'z' {
+			return false
+		}
+	}
+	return v != ""
 }

@@ -296,6 +296,12 @@ func plausibleSecret(v string, k keyClass, key string) bool {
 	if strings.HasPrefix(v, "/") || strings.HasPrefix(v, "./") || strings.HasPrefix(v, "../") || strings.HasPrefix(v, "~/") || len(v) > 2 && v[1] == ':' && (v[2] == '\\' || v[2] == '/') {
 		return false // a file path
 	}
+	if k != keyPassword && identWords(v) {
+		return false // PublicIpv4Pools, s3Resources: an identifier
+	}
+	if regexLike(v) {
+		return false // a pattern or a format string: [^\W\d]\w*, {}\{:0.1f}, %s
+	}
 	if k >= keyToken && namesItsKind(lv) {
 		return false // proxypass, repopwd, NewPassword, generatedpassword1: stand-ins
 	}
@@ -559,6 +565,48 @@ func namesItsKind(lv string) bool {
 	}
 	for _, s := range []string{"pass", "pwd", "secret", "token"} {
 		if strings.Contains(w, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// identWords: an identifier of whole words ("PublicIpv4Pools",
+// "s3Resources"): letters and at most two digits, in words of three or more
+// characters when split at case changes.
+func identWords(v string) bool {
+	digits := 0
+	for _, r := range v {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z':
+		default:
+			return false
+		}
+	}
+	words := splitWords(v)
+	if digits > 2 || len(words) < 2 {
+		return false
+	}
+	for _, w := range words {
+		if len(w) < 3 && !(len(w) == 2 && w[1] >= '0' && w[1] <= '9') {
+			return false
+		}
+		if !isLetters(strings.TrimRight(w, "0123456789")) {
+			return false
+		}
+	}
+	return true
+}
+
+// regexMarks are sequences found in regular expressions and format strings,
+// not in credentials.
+var regexMarks = []string{`\w`, `\d`, `\s`, `\b`, `[^`, `(?:`, `(?i)`, `.*`, `.+`, `{}`, `{:`, `%s`, `%d`, `%(`, `%v`, `%q`}
+
+func regexLike(v string) bool {
+	for _, m := range regexMarks {
+		if strings.Contains(v, m) {
 			return true
 		}
 	}
