@@ -433,10 +433,11 @@ func (a *analyzer) line(i int) {
 				return
 			}
 		}
-		if a.kind == kindProps || a.kind == kindUnknown {
-			// Server directives: the password is the last word, after its key.
+		if a.kind == kindProps && !strings.HasPrefix(strings.TrimSpace(l), "#") {
+			// Server directives: the password is the last word, after its
+			// key. A lower-case word there is prose ("the password database").
 			if m := directiveRe.FindStringSubmatchIndex(l); m != nil && classifyKey(l[m[2]:m[3]]) == keyPassword {
-				if key, v := l[m[2]:m[3]], strings.TrimRight(l[m[4]:m[5]], ";"); a.judge(i, m[2], key, v) {
+				if key, v := l[m[2]:m[3]], strings.TrimRight(l[m[4]:m[5]], ";"); !isLower(v) && a.judge(i, m[2], key, v) {
 					a.add(ruleAssignment, i, m[4]+1, v, key)
 					return
 				}

@@ -302,6 +302,9 @@ func plausibleSecret(v string, k keyClass, key string) bool {
 	if regexLike(v) {
 		return false // a pattern or a format string: [^\W\d]\w*, {}\{:0.1f}, %s
 	}
+	if k == keyPassword && passwordWordsIn(lv) {
+		return false // new-password, old_password: a stand-in
+	}
 	if k >= keyToken && namesItsKind(lv) {
 		return false // proxypass, repopwd, NewPassword, generatedpassword1: stand-ins
 	}
@@ -602,7 +605,7 @@ func identWords(v string) bool {
 
 // regexMarks are sequences found in regular expressions and format strings,
 // not in credentials.
-var regexMarks = []string{`\w`, `\d`, `\s`, `\b`, `[^`, `(?:`, `(?i)`, `.*`, `.+`, `{}`, `{:`, `%s`, `%d`, `%(`, `%v`, `%q`}
+var regexMarks = []string{`\.`, `\w`, `\d`, `\s`, `\b`, `[^`, `(?:`, `(?i)`, `.*`, `.+`, `{}`, `{:`, `%s`, `%d`, `%(`, `%v`, `%q`}
 
 func regexLike(v string) bool {
 	for _, m := range regexMarks {
@@ -611,4 +614,17 @@ func regexLike(v string) bool {
 		}
 	}
 	return false
+}
+
+// passwordWordsIn: letters split by "-" or "_" with "password" or "passwd"
+// among the words ("new-password").
+func passwordWordsIn(lv string) bool {
+	found := false
+	for _, w := range strings.FieldsFunc(lv, func(r rune) bool { return r == '-' || r == '_' }) {
+		if !isLetters(w) {
+			return false
+		}
+		found = found || w == "password" || w == "passwd"
+	}
+	return found
 }
