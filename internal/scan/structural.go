@@ -384,8 +384,9 @@ func (a *analyzer) line(i int) {
 	if strings.Contains(l, "-") {
 		for _, m := range flagRe.FindAllStringSubmatchIndex(l, -1) {
 			name, v := l[m[2]:m[3]], l[m[4]:m[5]]
-			if isLower(v) && !strings.Contains(l[m[4]:], "=") && strings.TrimSpace(l[m[5]:]) != "" {
-				// "--password options can't be used": prose about a flag.
+			if isLower(v) || strings.HasSuffix(v, "=") && m[5] < len(l) && l[m[5]] == '"' {
+				// "the --password option": prose about a flag; --creds
+				// User="u",Password="p" is judged by its own keys.
 				continue
 			}
 			if name == "p" && (strings.Contains(l, " -u ") || strings.Contains(l, " login ")) {
