@@ -138,7 +138,7 @@ var (
 	// "NAME=value" inside quotes: systemd Environment=, compose lists, argv arrays
 	quotedEnvRe = regexp.MustCompile(`["']([A-Za-z_][A-Za-z0-9_.]*)=([^\s"'&;]+)["']`)
 	// {password, "p"}, {:password, "p"}, {default_pass, <<"p">>}: Erlang and Elixir tuples
-	tupleRe = regexp.MustCompile(`\{\s*:?["']?([A-Za-z_][\w.\-]*)["']?\s*,\s*(?:<<)?["']([^"'\n]*)["']`)
+	tupleRe = regexp.MustCompile(`\{\s*(?::?([a-z_][a-z0-9_]*)|["']([A-Za-z_][\w.\-]*)["'])\s*,\s*(?:<<)?["']([^"'\n]*)["']`)
 	// #define DB_PASS "p"
 	cDefineRe = regexp.MustCompile(`^\s*#\s*define\s+([A-Za-z_]\w*)\s+"([^"\\]*)"`)
 	// call("NAME", "value"), call("String", "NAME", "\"value\""): setProperty, buildConfigField, put
@@ -363,8 +363,12 @@ func (a *analyzer) line(i int) {
 	}
 	if strings.Contains(l, "{") {
 		for _, m := range tupleRe.FindAllStringSubmatchIndex(l, -1) {
-			if key, v := l[m[2]:m[3]], l[m[4]:m[5]]; a.judge(i, m[2], key, v) {
-				a.add(ruleAssignment, i, m[4]+1, v, key)
+			ks, ke := m[2], m[3]
+			if ks < 0 {
+				ks, ke = m[4], m[5]
+			}
+			if key, v := l[ks:ke], l[m[6]:m[7]]; a.judge(i, ks, key, v) {
+				a.add(ruleAssignment, i, m[6]+1, v, key)
 				return
 			}
 		}

@@ -329,6 +329,9 @@ func plausibleSecret(v string, k keyClass, key string) bool {
 	if credPathRe.MatchString(v) {
 		return false // token:/etc/app/token: a name and the file that holds it
 	}
+	if callRe.MatchString(v) {
+		return false // a call: word2key($1), getenv("X")
+	}
 	if identRe.MatchString(v) {
 		// config.password, this.secret, Settings::TOKEN, getToken()
 		return false
@@ -397,6 +400,8 @@ func docURL(match string) bool {
 	}
 	return false
 }
+
+var callRe = regexp.MustCompile(`^[A-Za-z_][\w.:>-]*\(.*\)$`)
 
 var lowerSnakeRe = regexp.MustCompile(`^[a-z0-9]+(?:_[a-z0-9]+)+$`)
 
