@@ -78,6 +78,8 @@ func TestClassifyKey(t *testing.T) {
 		"key": keyGeneric, "stripe_key": keyGeneric, "primary_key": keyNone, "public_key": keyNone,
 		"csrf_token": keyNone, "max_tokens": keyNone, "keyboard": keyNone, "name": keyNone,
 		"key_alias": keyNone, "secretKeyRef": keyNone, "token_type": keyNone,
+		"dbpass": keyPassword, "default_pass": keyPassword, "bypass": keyNone, "compass": keyNone,
+		"keyID1": keyNone, "password_encryption": keyNone,
 	}
 	for k, want := range cases {
 		if got := classifyKey(k); got != want {
@@ -102,6 +104,39 @@ func TestPlausibleSecret(t *testing.T) {
 	} {
 		if plausibleSecret(v, keyToken, "token") {
 			t.Errorf("plausibleSecret(%q) = true, want false", v)
+		}
+	}
+	// Classes found on third-party trees: none is a secret, whatever the key.
+	for _, v := range []string{
+		"required|string|min:8|confirmed", "token:/etc/app/token", "#d0d0d0", "Items[].ClientToken",
+		"reports/2024/", "asdf34example", "123Example", "hunter2", "[^\\W\\d]\\w*", "{}\\{:0.1f}", "password=%s",
+		"proxypass", "repopwd", "NewPassword", "new-password", "anonymous@domain.org", "env:DB_PW",
+		"file:/etc/pw", "pass:changeme", "word2key($1)", "cache\\.$",
+	} {
+		if plausibleSecret(v, keyPassword, "password") {
+			t.Errorf("plausibleSecret(%q, password) = true, want false", v)
+		}
+	}
+	for _, v := range []string{"PublicIpv4Pools", "s3Resources", "_RSAPrivateKey", "0012_alter_user_first_name_max_length"} {
+		if plausibleSecret(v, keyToken, "token") {
+			t.Errorf("plausibleSecret(%q, token) = true, want false", v)
+		}
+	}
+	for _, v := range []string{"pass:Unit-Val-pw-7781", "Unit-Val-pw-7781/x"} {
+		if !plausibleSecret(v, keyPassword, "password") {
+			t.Errorf("plausibleSecret(%q, password) = false, want true", v)
+		}
+	}
+}
+
+func TestDocURL(t *testing.T) {
+	for u, want := range map[string]bool{
+		"https://user:pass@sub.example.com/": true, "postgres://test:test@db/app": true,
+		"cvs://:pserver:anoncvs@sources.example.org": true, "https://abc:xyz@example.com": true,
+		"postgres://app:Unit-Val-pw-7781@db.internal/app": false, "https://deploy:Unit-Val-pw-7781@artifacts.example.com": false,
+	} {
+		if got := docURL(u); got != want {
+			t.Errorf("docURL(%q) = %v, want %v", u, got, want)
 		}
 	}
 }
