@@ -1,0 +1,2 @@
+Sys.setenv(DB_PASSWORD = "Fr2-r-Vx7k")
+pw <- Sys.getenv("DB_PASSWORD")

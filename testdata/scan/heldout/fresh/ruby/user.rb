@@ -1,0 +1,3 @@
+class Session
+  attr_accessor :password, :token
+end

@@ -1,0 +1,3 @@
+cat > .env <<EOF
+API_SECRET=fb4Kq8Lm2Xv6Rz9WpTn3
+EOF
