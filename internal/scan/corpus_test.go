@@ -179,28 +179,49 @@ func TestHistoryScore(t *testing.T) {
 // Rust, PowerShell, Ansible, Elixir, SQL, server configs...). It was written
 // before the rules were tuned for it (they then scored recall 0.649,
 // precision 0.941); the rules have since been generalised against it, so
-// it now guards those mechanisms. It fails below recall heldoutRecall or
-// precision heldoutPrecision.
+// it now guards those mechanisms.
 func TestHeldoutScore(t *testing.T) {
-	root := filepath.Join("..", "..", "testdata", "scan", "heldout")
+	testHeldout(t, filepath.Join("..", "..", "testdata", "scan", "heldout"), "fresh/", 0.98, 0.98)
+}
+
+// TestHeldoutFreshScore scores testdata/scan/heldout/fresh, a second probe
+// set written after that generalisation and never used to tune the rules:
+// its first score (recall 0.680, precision 1.000: Go MySQL DSNs, YAML flow
+// maps, jwt.sign secrets, PSKs, mysql -pX and code inside notebook strings
+// were missed) is the honest estimate on unseen code. Those classes were
+// then generalised too, so the threshold now guards them.
+func TestHeldoutFreshScore(t *testing.T) {
+	testHeldout(t, filepath.Join("..", "..", "testdata", "scan", "heldout", "fresh"), "", freshRecall, freshPrecision)
+}
+
+// testHeldout scans root, skips findings under the exclude prefix (another
+// set's files) and fails below the given recall or precision.
+func testHeldout(t *testing.T, root, exclude string, recall, precision float64) {
+	t.Helper()
 	l := readLabels(t, filepath.Join(root, "labels.json"))
 	res, err := Run(context.Background(), Options{Paths: []string{root}, NoGitIgnore: true, NoConfig: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	prefix := filepath.ToSlash(root) + "/"
-	s := scoreFindings(l, res.Findings, func(f string) string { return strings.TrimPrefix(f, prefix) })
-	t.Logf("heldout: %d positives, %d findings: tp=%d fp=%d fn=%d recall=%.3f precision=%.3f",
-		len(l.Positives), len(res.Findings), s.tp, s.fp, s.fn, s.recall(), s.precision())
+	var findings []Finding
+	for _, f := range res.Findings {
+		if exclude == "" || !strings.HasPrefix(strings.TrimPrefix(f.File, prefix), exclude) {
+			findings = append(findings, f)
+		}
+	}
+	s := scoreFindings(l, findings, func(f string) string { return strings.TrimPrefix(f, prefix) })
+	t.Logf("%s: %d positives, %d findings: tp=%d fp=%d fn=%d recall=%.3f precision=%.3f",
+		root, len(l.Positives), len(findings), s.tp, s.fp, s.fn, s.recall(), s.precision())
 	for _, x := range s.fns {
 		t.Logf("missed: %s", x)
 	}
 	for _, x := range s.fps {
 		t.Logf("false positive: %s", x)
 	}
-	if s.recall() < heldoutRecall || s.precision() < heldoutPrecision {
-		t.Errorf("recall %.3f, precision %.3f: want >= %.2f and >= %.2f", s.recall(), s.precision(), heldoutRecall, heldoutPrecision)
+	if s.recall() < recall || s.precision() < precision {
+		t.Errorf("recall %.3f, precision %.3f: want >= %.2f and >= %.2f", s.recall(), s.precision(), recall, precision)
 	}
 }
 
-const heldoutRecall, heldoutPrecision = 0.98, 0.98
+const freshRecall, freshPrecision = 0.95, 0.98

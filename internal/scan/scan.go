@@ -273,7 +273,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 // the lines that hold one of their keywords instead of whole fragments,
 // which gives the same findings for single-line matches at a fraction of
 // the regex work.
-var lineRules = map[string]bool{"generic-api-key": true, "url-credentials": true, "connection-string-password": true, "authorization-header": true}
+var lineRules = map[string]bool{"generic-api-key": true, "url-credentials": true, "mysql-dsn-password": true, "connection-string-password": true, "authorization-header": true}
 
 func splitConfig(cfg config.Config) (main, line config.Config) {
 	main, line = cfg, cfg
@@ -526,7 +526,7 @@ func splitLinesLazy(raw string) func(int) string {
 
 // genericRules are gitleaks rules whose findings also pass secretctl's value
 // checks (placeholders, references, templates, hashes).
-var genericRules = map[string]keyClass{"generic-api-key": keyToken, "url-credentials": keyPassword, "connection-string-password": keyPassword, "authorization-header": keyToken, "curl-auth-header": keyToken, "curl-auth-user": keyPassword, "hashicorp-tf-password": keyPassword}
+var genericRules = map[string]keyClass{"generic-api-key": keyToken, "url-credentials": keyPassword, "mysql-dsn-password": keyPassword, "connection-string-password": keyPassword, "authorization-header": keyToken, "curl-auth-header": keyToken, "curl-auth-user": keyPassword, "hashicorp-tf-password": keyPassword}
 
 func (s *scanner) fromGitleaks(gf report.Finding) (Finding, bool) {
 	for _, m := range allowMarkers {
@@ -553,7 +553,7 @@ func (s *scanner) fromGitleaks(gf report.Finding) (Finding, bool) {
 				v = v[i+1:]
 			}
 		}
-		if gf.RuleID == "url-credentials" || gf.RuleID == "connection-string-password" || gf.RuleID == "curl-auth-user" {
+		if gf.RuleID == "url-credentials" || gf.RuleID == "mysql-dsn-password" || gf.RuleID == "connection-string-password" || gf.RuleID == "curl-auth-user" {
 			if !plausibleShortSecret(v) || gf.RuleID == "url-credentials" && docURL(gf.Match) {
 				return Finding{}, false
 			}
@@ -776,7 +776,7 @@ func rulePriority(id string) int {
 		return 4
 	case ruleAssignment, ruleEnvPair:
 		return 3
-	case ruleCurlUser, "url-credentials", "connection-string-password", "authorization-header", "curl-auth-header", "curl-auth-user", "hashicorp-tf-password":
+	case ruleCurlUser, "url-credentials", "mysql-dsn-password", "connection-string-password", "authorization-header", "curl-auth-header", "curl-auth-user", "hashicorp-tf-password":
 		return 2
 	case ruleK8sData, ruleK8sStringDat, ruleTFDefault, ruleAWSPair, rulePgpass, ruleCredCall:
 		return 1

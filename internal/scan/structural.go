@@ -77,7 +77,7 @@ func kindOf(p string) fileKind {
 		return kindYAML
 	case "sh", "bash", "zsh", "ksh", "fish", "ps1", "bat", "cmd", "mk":
 		return kindShell
-	case "properties", "ini", "cfg", "conf", "cnf", "toml", "npmrc", "pypirc", "netrc", "gitconfig":
+	case "properties", "ini", "cfg", "conf", "cnf", "toml", "secrets", "npmrc", "pypirc", "netrc", "gitconfig":
 		return kindProps
 	case "xml", "config", "csproj", "vbproj", "props", "plist", "xaml", "html", "htm", "jsp", "aspx":
 		return kindXML
@@ -92,7 +92,7 @@ func kindOf(p string) fileKind {
 	return kindUnknown
 }
 
-var structKeywords = []string{"pass", "pwd", "secret", "token", "key", "auth", "cred", "bearer", "private", "kind:", "variable", "akia", "asia", "abia", "acca", "return", "curl", "identified", "login ", "connect(", "connection(", "pdo(", "securestring", "smtp.start("}
+var structKeywords = []string{"pass", "pwd", "secret", "token", "key", "auth", "cred", "bearer", "private", "kind:", "variable", "akia", "asia", "abia", "acca", "return", "curl", "identified", "login ", "connect(", "connection(", "pdo(", "securestring", "smtp.start(", "mysql", "jwt", "psk"}
 
 var structTrie = ahocorasick.NewTrieBuilder().AddStrings(structKeywords).Build()
 
@@ -146,7 +146,15 @@ var (
 	// a directive whose last word before the value is the key: "AuthLDAPBindPassword "p"", "user admin insecure-password p"
 	directiveRe = regexp.MustCompile(`(?:^|\s)([A-Za-z_][\w.\-]*)\s+"?([^\s"]+)"?\s*;?\s*$`)
 	// CREATE USER x IDENTIFIED BY 'p', ALTER USER x WITH PASSWORD 'p', CREATE ROLE x LOGIN PASSWORD 'p'
-	sqlPassRe   = regexp.MustCompile(`(?i)\b(?:identified\s+by|password)\s+'([^'\s]+)'`)
+	sqlPassRe = regexp.MustCompile(`(?i)\b(?:identified\s+by|password)\s+'([^'\s]+)'`)
+	// mysql -uroot -pSecret (the password attached to -p)
+	mysqlPRe = regexp.MustCompile(`\bmysql(?:dump|admin|import|sh)?\b[^|;&]*\s-p([^\s'"$-][^\s'"]*)`)
+	// jwt.sign(payload, 'secret'), jwt.encode(claims, "secret", ...)
+	jwtCallRe = regexp.MustCompile(`(?i)\bjwt\.(?:sign|verify|encode|decode)\s*\(\s*[^,()]+,\s*["']([^"']+)["']`)
+	// key = \"value\" inside a string: notebooks, JSON-embedded code
+	escQuotedRe = regexp.MustCompile(`([A-Za-z_][\w.\-]*)\s*(?::|=)\s*\\"([^"\\]+)\\"`)
+	// {user: u, password: p}: YAML flow mappings
+	flowRe      = regexp.MustCompile(`(?:[{,]|\s)\s*([A-Za-z_][\w.\-]*)\s*:\s+([^\s,{}'"\[\]]+)\s*[,}]`)
 	curlUserRe  = regexp.MustCompile(`\bcurl\b.*?\s(?:-u|--user)(?:=|\s+)["']?([^\s"':]+):([^\s"']+)`)
 	urlPassRe   = regexp.MustCompile(`(?i)\b[a-z][a-z0-9+.-]{1,20}://[^\s:@/]{0,64}:([^\s@/]{2,128})@[\w.-]+`)
 	netrcRe     = regexp.MustCompile(`\bpassword\s+(\S+)`)
@@ -284,6 +292,18 @@ func (a *analyzer) line(i int) {
 			return
 		}
 	}
+	if m := mysqlPRe.FindStringSubmatchIndex(l); m != nil {
+		if v := l[m[2]:m[3]]; plausibleSecret(v, keyPassword, "password") {
+			a.add(ruleAssignment, i, m[2]+1, v, "mysql -p")
+			return
+		}
+	}
+	if m := jwtCallRe.FindStringSubmatchIndex(l); m != nil {
+		if v := l[m[2]:m[3]]; plausibleSecret(v, keyToken, "secret") {
+			a.add(ruleCredCall, i, m[2]+1, v, "jwt secret")
+			return
+		}
+	}
 	if m := secureStringRe.FindStringSubmatchIndex(l); m != nil {
 		if v := l[m[2]:m[3]]; plausibleSecret(v, keyPassword, "") {
 			a.add(ruleCredCall, i, m[2]+1, v, "ConvertTo-SecureString")
@@ -355,6 +375,22 @@ func (a *analyzer) line(i int) {
 	}
 	if strings.Contains(l, "=") {
 		for _, m := range quotedEnvRe.FindAllStringSubmatchIndex(l, -1) {
+			if key, v := l[m[2]:m[3]], l[m[4]:m[5]]; a.judge(i, m[2], key, v) {
+				a.add(ruleAssignment, i, m[4]+1, v, key)
+				return
+			}
+		}
+	}
+	if strings.Contains(l, `\"`) {
+		for _, m := range escQuotedRe.FindAllStringSubmatchIndex(l, -1) {
+			if key, v := l[m[2]:m[3]], l[m[4]:m[5]]; a.judge(i, m[2], key, v) {
+				a.add(ruleAssignment, i, m[4]+1, v, key)
+				return
+			}
+		}
+	}
+	if strings.Contains(l, "{") && (a.kind == kindYAML || a.kind == kindUnknown) {
+		for _, m := range flowRe.FindAllStringSubmatchIndex(l, -1) {
 			if key, v := l[m[2]:m[3]], l[m[4]:m[5]]; a.judge(i, m[2], key, v) {
 				a.add(ruleAssignment, i, m[4]+1, v, key)
 				return

@@ -19,7 +19,7 @@ const (
 
 // Words that make a name secret-named on their own.
 var (
-	passwordWords = map[string]bool{"password": true, "passwd": true, "pwd": true, "pass": true, "passphrase": true, "passcode": true, "pword": true, "requirepass": true, "masterauth": true}
+	passwordWords = map[string]bool{"password": true, "passwd": true, "pwd": true, "pass": true, "passphrase": true, "passcode": true, "pword": true, "requirepass": true, "masterauth": true, "psk": true}
 	tokenWords    = map[string]bool{"secret": true, "secrets": true, "token": true, "apikey": true, "credential": true, "credentials": true, "creds": true, "privatekey": true, "accesskey": true, "secretkey": true, "authtoken": true, "accesstoken": true, "refreshtoken": true, "clientsecret": true, "bearer": true, "auth": true, "sas": true, "signingkey": true, "webhooksecret": true}
 	// Prefixes of "<prefix>pass" joined names that are passwords (not "bypass", "compass").
 	passQualifiers = map[string]bool{"db": true, "admin": true, "root": true, "user": true, "sql": true, "mysql": true, "pg": true, "ldap": true, "smtp": true, "mail": true, "ftp": true, "redis": true, "sudo": true, "my": true, "web": true, "app": true, "api": true, "svc": true, "default_": true, "bind": true, "auth": true, "login": true, "master": true}
