@@ -424,9 +424,10 @@ func (a *analyzer) line(i int) {
 	if strings.Contains(l, "-") {
 		for _, m := range flagRe.FindAllStringSubmatchIndex(l, -1) {
 			name, v := l[m[2]:m[3]], l[m[4]:m[5]]
-			if isLower(v) || strings.HasSuffix(v, "=") && m[5] < len(l) && l[m[5]] == '"' {
+			if isLower(v) || strings.HasSuffix(v, "=") && m[5] < len(l) && l[m[5]] == '"' || strings.HasPrefix(v, "-") || strings.Contains(strings.TrimRight(v, "="), "=") {
 				// "the --password option": prose about a flag; --creds
-				// User="u",Password="p" is judged by its own keys.
+				// User="u",Password="p" and --auth a=b,c=d lists are judged
+				// by their own keys; "--no-secret --next" has no value.
 				continue
 			}
 			if name == "p" && (strings.Contains(l, " -u ") || strings.Contains(l, " login ")) {
