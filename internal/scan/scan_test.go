@@ -111,7 +111,7 @@ func TestPlausibleSecret(t *testing.T) {
 		"required|string|min:8|confirmed", "token:/etc/app/token", "#d0d0d0", "Items[].ClientToken",
 		"reports/2024/", "asdf34example", "123Example", "hunter2", "[^\\W\\d]\\w*", "{}\\{:0.1f}", "password=%s",
 		"proxypass", "repopwd", "NewPassword", "new-password", "anonymous@domain.org", "env:DB_PW",
-		"file:/etc/pw", "pass:changeme", "word2key($1)", "cache\\.$",
+		"file:/etc/pw", "pass:changeme", "word2key($1)", "cache\\.$", "audit-test-secret",
 	} {
 		if plausibleSecret(v, keyPassword, "password") {
 			t.Errorf("plausibleSecret(%q, password) = true, want false", v)
@@ -133,7 +133,7 @@ func TestDocURL(t *testing.T) {
 	for u, want := range map[string]bool{
 		"https://user:pass@sub.example.com/": true, "postgres://test:test@db/app": true,
 		"cvs://:pserver:anoncvs@sources.example.org": true, "https://abc:xyz@example.com": true,
-		"postgres://app:Unit-Val-pw-7781@db.internal/app": false, "https://deploy:Unit-Val-pw-7781@artifacts.example.com": false,
+		"postgres://app:Unit-canary-pw-7781@db.internal/app": false, "https://deploy:Unit-canary-pw-7781@artifacts.example.com": false,
 	} {
 		if got := docURL(u); got != want {
 			t.Errorf("docURL(%q) = %v, want %v", u, got, want)

@@ -308,6 +308,9 @@ func plausibleSecret(v string, k keyClass, key string) bool {
 	if m := schemeURLRe.FindString(lv); m != "" && !strings.Contains(lv, "@") {
 		return false // fileb://ImportToken.bin, s3://bucket/key: a location
 	}
+	if testWords(lv) {
+		return false // secretctl-test-secret, test-token: a test stand-in
+	}
 	if k >= keyToken && passwordWordsIn(lv) {
 		return false // new-password, old_password: a stand-in
 	}
@@ -641,6 +644,23 @@ func passwordWordsIn(lv string) bool {
 			return false
 		}
 		found = found || w == "password" || w == "passwd"
+	}
+	return found
+}
+
+// testWords: lower-case letter words joined by "-" or "_", one of them
+// "test" ("audit-test-secret"): a stand-in named as one.
+func testWords(lv string) bool {
+	words := strings.FieldsFunc(lv, func(r rune) bool { return r == '-' || r == '_' })
+	if len(words) < 2 {
+		return false
+	}
+	found := false
+	for _, w := range words {
+		if !isLetters(w) {
+			return false
+		}
+		found = found || w == "test"
 	}
 	return found
 }
