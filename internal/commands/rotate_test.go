@@ -4,104 +4,21 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"io"
-	"net"
-	"os"
 	"strings"
-	"sync"
 	"testing"
-	"time"
+
+	"github.com/secretctl/secretctl/internal/rotate/rotatetest"
 
 	"github.com/go-sql-driver/mysql"
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 )
 
 // needDB skips without the database, loudly; in CI it fails.
-func needDB(t *testing.T, what string, err error) {
-	t.Helper()
-	if err == nil {
-		return
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s is required in CI: %v", what, err)
-	}
-	t.Skipf("SKIPPING: %s is not available: %v", what, err)
-}
+func needDB(t *testing.T, what string, err error) { rotatetest.NeedService(t, what, err) }
 
-func rotUniq(p string) string { return p + strings.ReplaceAll(uuid.NewString(), "-", "")[:10] }
+func rotUniq(p string) string { return rotatetest.Uniq(p) }
 
-// rotProxy forwards TCP to a database and can be taken down.
-type rotProxy struct {
-	l      net.Listener
-	target string
-	mu     sync.Mutex
-	down   bool
-	conns  []net.Conn
-}
-
-func newRotProxy(t *testing.T, target string) *rotProxy {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &rotProxy{l: l, target: target}
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			p.mu.Lock()
-			down := p.down
-			p.mu.Unlock()
-			if down {
-				c.Close()
-				continue
-			}
-			u, err := net.Dial("tcp", target)
-			if err != nil {
-				c.Close()
-				continue
-			}
-			p.mu.Lock()
-			p.conns = append(p.conns, c, u)
-			p.mu.Unlock()
-			go func() { io.Copy(u, c); u.Close() }()
-			go func() { io.Copy(c, u); c.Close() }()
-		}
-	}()
-	t.Cleanup(func() { l.Close(); p.setDown(true) })
-	return p
-}
-
-func (p *rotProxy) port() int { return p.l.Addr().(*net.TCPAddr).Port }
-
-func (p *rotProxy) setDown(d bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.down = d
-	if d {
-		for _, c := range p.conns {
-			c.Close()
-		}
-		p.conns = nil
-	}
-}
-
-func mariaRoot(t *testing.T) *sql.DB {
-	t.Helper()
-	cfg := mysql.NewConfig()
-	cfg.User, cfg.Net, cfg.Addr, cfg.InterpolateParams = "root", "tcp", "127.0.0.1:3306", true
-	conn, _ := mysql.NewConnector(cfg)
-	db := sql.OpenDB(conn)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	needDB(t, "MariaDB on 127.0.0.1:3306 (root, no password)", db.PingContext(ctx))
-	t.Cleanup(func() { db.Close() })
-	return db
-}
+func mariaRoot(t *testing.T) *sql.DB { return rotatetest.MariaDB(t) }
 
 func mariaLogin(user, pw, dbname string) error {
 	cfg := mysql.NewConfig()
@@ -134,12 +51,12 @@ func TestRotateMariaDBResumesThroughCLI(t *testing.T) {
 		_, _ = db.Exec("DROP USER IF EXISTS ?@'%'", user)
 		_, _ = db.Exec("DROP DATABASE IF EXISTS " + schema)
 	})
-	px := newRotProxy(t, "127.0.0.1:3306")
+	px := rotatetest.StartProxy(t, "127.0.0.1:3306")
 	c := newTestCLI(t)
-	c.mustRun(fmt.Sprintf(`{"engine":"mariadb","host":"127.0.0.1","port":%d,"username":%q,"password":%q,"dbname":%q}`, px.port(), user, pw, schema), "create", "db/app")
+	c.mustRun(fmt.Sprintf(`{"engine":"mariadb","host":"127.0.0.1","port":%d,"username":%q,"password":%q,"dbname":%q}`, px.Port(), user, pw, schema), "create", "db/app")
 	c.mustRun("", "rotation", "set", "db/app", "--rotator", "mysql", "--every", "30d")
 
-	px.setDown(true)
+	px.SetDown(true)
 	r := c.run("", "rotate", "db/app")
 	if r.code != 2 || !strings.Contains(r.errOut, "setSecret") {
 		t.Fatalf("rotate with the database down: exit %d\n%s", r.code, r.errOut)
@@ -154,7 +71,7 @@ func TestRotateMariaDBResumesThroughCLI(t *testing.T) {
 		t.Fatalf("AWSCURRENT stopped working after the failed rotation: %v", err)
 	}
 
-	px.setDown(false)
+	px.SetDown(false)
 	r = c.mustRun("", "rotate", "db/app", "-o", "json")
 	if !strings.Contains(r.errOut, "resuming the unfinished rotation "+pending[:8]) || !strings.Contains(r.out, `"versionId": "`+pending+`"`) {
 		t.Fatalf("rotate did not resume %s:\n%s\n%s", pending, r.out, r.errOut)

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/secretctl/secretctl/internal/rotate/rotatetest"
+
 	"github.com/secretctl/secretctl/internal/secret"
 	"github.com/secretctl/secretctl/internal/store"
 )
@@ -211,17 +213,17 @@ func TestDatabaseRotation(t *testing.T) {
 func TestDatabaseUnreachableAtSet(t *testing.T) {
 	for _, m := range matrix {
 		t.Run(m.rotator+"/"+m.strategy, func(t *testing.T) {
-			var px *proxy
+			var px *rotatetest.Proxy
 			f := newFixture(t, m.rotator, m.strategy, func(p int) int {
 				if px == nil {
-					px = startProxy(t, fmt.Sprintf("127.0.0.1:%d", p))
+					px = rotatetest.StartProxy(t, fmt.Sprintf("127.0.0.1:%d", p))
 				}
-				return px.port()
+				return px.Port()
 			})
 			var progress syncBuf
 			e := &Engine{Store: f.s, Progress: &progress, BeforeStep: func(_ string, s Step) error {
 				if s == StepSet {
-					px.setDown(true)
+					px.SetDown(true)
 				}
 				return nil
 			}}
@@ -229,7 +231,7 @@ func TestDatabaseUnreachableAtSet(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), string(StepSet)) {
 				t.Fatalf("rotate with the database down = %v; want a setSecret error", err)
 			}
-			px.setDown(false)
+			px.SetDown(false)
 			f.currentWorks(t)
 			e.BeforeStep = nil
 			second, err := e.Rotate(ctxT(t), f.name)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -13,9 +12,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
-	"github.com/go-sql-driver/mysql"
+	"github.com/secretctl/secretctl/internal/rotate/rotatetest"
+
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
@@ -152,22 +151,7 @@ func pgExec(t *testing.T, c *pgx.Conn, sql string) {
 }
 
 // mariadb returns a root connection to the system MariaDB.
-func mariadb(t *testing.T) *sql.DB {
-	t.Helper()
-	cfg := mysql.NewConfig()
-	cfg.User, cfg.Net, cfg.Addr = "root", "tcp", "127.0.0.1:3306"
-	cfg.InterpolateParams = true
-	conn, err := mysql.NewConnector(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db := sql.OpenDB(conn)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	needService(t, "MariaDB on 127.0.0.1:3306 (root, no password)", db.PingContext(ctx))
-	t.Cleanup(func() { db.Close() })
-	return db
-}
+func mariadb(t *testing.T) *sql.DB { return rotatetest.MariaDB(t) }
 
 func myExec(t *testing.T, db *sql.DB, q string, args ...any) {
 	t.Helper()
@@ -185,67 +169,6 @@ func myLogin(ctx context.Context, host string, port int, user, password string) 
 	return c.Ping(ctx)
 }
 
-// proxy forwards TCP to a database and can be taken down, to make the
-// database unreachable at a chosen step.
-type proxy struct {
-	l      net.Listener
-	target string
-	mu     sync.Mutex
-	down   bool
-	conns  []net.Conn
-}
-
-func startProxy(t *testing.T, target string) *proxy {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &proxy{l: l, target: target}
-	go p.serve()
-	t.Cleanup(func() { l.Close(); p.setDown(true) })
-	return p
-}
-
-func (p *proxy) port() int { return p.l.Addr().(*net.TCPAddr).Port }
-
-func (p *proxy) setDown(d bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.down = d
-	if d {
-		for _, c := range p.conns {
-			c.Close()
-		}
-		p.conns = nil
-	}
-}
-
-func (p *proxy) serve() {
-	for {
-		c, err := p.l.Accept()
-		if err != nil {
-			return
-		}
-		p.mu.Lock()
-		if p.down {
-			p.mu.Unlock()
-			c.Close()
-			continue
-		}
-		u, err := net.Dial("tcp", p.target)
-		if err != nil {
-			p.mu.Unlock()
-			c.Close()
-			continue
-		}
-		p.conns = append(p.conns, c, u)
-		p.mu.Unlock()
-		go func() { io.Copy(u, c); u.Close() }()
-		go func() { io.Copy(c, u); c.Close() }()
-	}
-}
-
 func dbJSON(engine, host string, port int, user, pw, dbname, master string) secret.Value {
 	s := fmt.Sprintf(`{"engine":%q,"host":%q,"port":%s,"username":%q,"password":%q`, engine, host, strconv.Itoa(port), user, pw)
 	if dbname != "" {
@@ -257,6 +180,4 @@ func dbJSON(engine, host string, port int, user, pw, dbname, master string) secr
 	return secret.New(s + "}")
 }
 
-func uniq(prefix string) string {
-	return prefix + strings.ReplaceAll(uuid.NewString(), "-", "")[:10]
-}
+func uniq(prefix string) string { return rotatetest.Uniq(prefix) }

@@ -3,11 +3,12 @@ package rotate
 import (
 	"bytes"
 	"context"
-	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/secretctl/secretctl/internal/rotate/rotatetest"
 
 	"github.com/google/uuid"
 
@@ -106,16 +107,7 @@ func configure(t *testing.T, s store.Store, name string, c Config) {
 }
 
 // needService skips when a database is missing, but fails in CI.
-func needService(t *testing.T, what string, err error) {
-	t.Helper()
-	if err == nil {
-		return
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s is required in CI: %v", what, err)
-	}
-	t.Skipf("SKIPPING: %s is not available: %v", what, err)
-}
+func needService(t *testing.T, what string, err error) { rotatetest.NeedService(t, what, err) }
 
 func openLocalForChild(home string) (*local.Store, error) {
 	return local.Open(context.Background(), local.Options{Home: home})
