@@ -66,11 +66,7 @@ type deleteOutput struct {
 
 func runDelete(ctx context.Context, opts *DeleteOptions) error {
 	f := opts.F
-	out, err := outputFormat(f)
-	if err != nil {
-		return err
-	}
-	s, err := f.Store(ctx)
+	out, s, err := outputAndStore(ctx, f)
 	if err != nil {
 		return err
 	}

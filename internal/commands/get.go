@@ -71,11 +71,7 @@ type getOutput struct {
 
 func runGet(ctx context.Context, opts *GetOptions) error {
 	f := opts.F
-	out, err := outputFormat(f)
-	if err != nil {
-		return err
-	}
-	s, err := f.Store(ctx)
+	out, s, err := outputAndStore(ctx, f)
 	if err != nil {
 		return err
 	}

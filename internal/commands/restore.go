@@ -43,11 +43,7 @@ Exit status:
 
 func runRestore(ctx context.Context, opts *RestoreOptions) error {
 	f := opts.F
-	out, err := outputFormat(f)
-	if err != nil {
-		return err
-	}
-	s, err := f.Store(ctx)
+	out, s, err := outputAndStore(ctx, f)
 	if err != nil {
 		return err
 	}

@@ -49,11 +49,7 @@ Exit status:
 
 func runRollback(ctx context.Context, opts *RollbackOptions) error {
 	f := opts.F
-	out, err := outputFormat(f)
-	if err != nil {
-		return err
-	}
-	s, err := f.Store(ctx)
+	out, s, err := outputAndStore(ctx, f)
 	if err != nil {
 		return err
 	}

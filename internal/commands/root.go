@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/secretctl/secretctl/internal/config"
+	"github.com/secretctl/secretctl/internal/store"
 	"github.com/secretctl/secretctl/internal/ui"
 )
 
@@ -158,4 +159,18 @@ func outputFormat(f *Factory, allowed ...ui.Format) (ui.Format, error) {
 // cmdName is the command path without the program name: "rotation set".
 func cmdName(c *cobra.Command) string {
 	return strings.TrimPrefix(c.CommandPath(), c.Root().Name()+" ")
+}
+
+// outputAndStore checks -o against the store commands' formats (table,
+// json, yaml), then opens the store: the common start of those commands.
+func outputAndStore(ctx context.Context, f *Factory) (ui.Format, store.Store, error) {
+	out, err := outputFormat(f)
+	if err != nil {
+		return "", nil, err
+	}
+	s, err := f.Store(ctx)
+	if err != nil {
+		return "", nil, err
+	}
+	return out, s, nil
 }

@@ -59,11 +59,7 @@ Exit status:
 
 func runUpdate(ctx context.Context, opts *UpdateOptions) error {
 	f := opts.F
-	out, err := outputFormat(f)
-	if err != nil {
-		return err
-	}
-	s, err := f.Store(ctx)
+	out, s, err := outputAndStore(ctx, f)
 	if err != nil {
 		return err
 	}
