@@ -58,48 +58,42 @@ type Clients struct {
 // is set as each client's BaseEndpoint, which beats AWS_ENDPOINT_URL and
 // AWS_ENDPOINT_URL_<SERVICE>; when empty, those keep working through cfg.
 func NewClients(cfg aws.Config, endpointURL string) *Clients {
-	return &Clients{
-		Config:         cfg,
-		SecretsManager: &lazySecretsManager{cfg: cfg, endpoint: endpointURL},
-		CloudTrail:     &lazyCloudTrail{cfg: cfg, endpoint: endpointURL},
+	sm := &lazySecretsManager{}
+	sm.build = func() *secretsmanager.Client {
+		return secretsmanager.NewFromConfig(cfg, func(o *secretsmanager.Options) {
+			if endpointURL != "" {
+				o.BaseEndpoint = aws.String(endpointURL)
+			}
+		})
 	}
+	ct := &lazyCloudTrail{}
+	ct.build = func() *cloudtrail.Client {
+		return cloudtrail.NewFromConfig(cfg, func(o *cloudtrail.Options) {
+			if endpointURL != "" {
+				o.BaseEndpoint = aws.String(endpointURL)
+			}
+		})
+	}
+	return &Clients{Config: cfg, SecretsManager: sm, CloudTrail: ct}
+}
+
+// lazyClient builds an SDK client on first use.
+type lazyClient[C any] struct {
+	once  sync.Once
+	build func() C
+	c     C
+}
+
+func (l *lazyClient[C]) client() C {
+	l.once.Do(func() { l.c = l.build() })
+	return l.c
 }
 
 type lazySecretsManager struct {
-	once     sync.Once
-	cfg      aws.Config
-	endpoint string
-	c        *secretsmanager.Client
+	lazyClient[*secretsmanager.Client]
 }
 
-func (l *lazySecretsManager) client() *secretsmanager.Client {
-	l.once.Do(func() {
-		l.c = secretsmanager.NewFromConfig(l.cfg, func(o *secretsmanager.Options) {
-			if l.endpoint != "" {
-				o.BaseEndpoint = aws.String(l.endpoint)
-			}
-		})
-	})
-	return l.c
-}
-
-type lazyCloudTrail struct {
-	once     sync.Once
-	cfg      aws.Config
-	endpoint string
-	c        *cloudtrail.Client
-}
-
-func (l *lazyCloudTrail) client() *cloudtrail.Client {
-	l.once.Do(func() {
-		l.c = cloudtrail.NewFromConfig(l.cfg, func(o *cloudtrail.Options) {
-			if l.endpoint != "" {
-				o.BaseEndpoint = aws.String(l.endpoint)
-			}
-		})
-	})
-	return l.c
-}
+type lazyCloudTrail struct{ lazyClient[*cloudtrail.Client] }
 
 func (l *lazySecretsManager) CreateSecret(ctx context.Context, in *secretsmanager.CreateSecretInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.CreateSecretOutput, error) {
 	return l.client().CreateSecret(ctx, in, optFns...)

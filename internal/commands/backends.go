@@ -14,6 +14,7 @@ import (
 // AWSClients are the AWS SDK clients, built from one aws.Config.
 type AWSClients = awsx.Clients
 
+// lazy memoises a constructor that may fail.
 type lazy[T any] struct {
 	once sync.Once
 	v    T
@@ -25,21 +26,8 @@ func (l *lazy[T]) get(fn func() (T, error)) (T, error) {
 	return l.v, l.err
 }
 
-var (
-	storeCache = map[*Factory]*lazy[store.Store]{}
-	awsCache   = map[*Factory]*lazy[*AWSClients]{}
-	cacheMu    sync.Mutex
-)
-
 func (f *Factory) openStore(ctx context.Context) (store.Store, error) {
-	cacheMu.Lock()
-	l, ok := storeCache[f]
-	if !ok {
-		l = &lazy[store.Store]{}
-		storeCache[f] = l
-	}
-	cacheMu.Unlock()
-	return l.get(func() (store.Store, error) {
+	return f.store.get(func() (store.Store, error) {
 		switch f.Config.Backend {
 		case "aws":
 			c, err := f.AWS(ctx)
@@ -82,14 +70,7 @@ func (f *Factory) localOptions() local.Options {
 }
 
 func (f *Factory) awsClients(ctx context.Context) (*AWSClients, error) {
-	cacheMu.Lock()
-	l, ok := awsCache[f]
-	if !ok {
-		l = &lazy[*AWSClients]{}
-		awsCache[f] = l
-	}
-	cacheMu.Unlock()
-	return l.get(func() (*AWSClients, error) {
+	return f.aws.get(func() (*AWSClients, error) {
 		return awsx.New(ctx, awsx.Options{
 			Region:           f.Config.Region,
 			Profile:          f.Config.Profile,

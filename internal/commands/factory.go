@@ -26,6 +26,8 @@ type Factory struct {
 	// AWS builds the AWS clients (memoised). Tests replace it.
 	AWS func(ctx context.Context) (*AWSClients, error)
 
+	store   lazy[store.Store] // behind the default Store
+	aws     lazy[*AWSClients] // behind the default AWS
 	mu      sync.Mutex
 	closers []func() error
 }
