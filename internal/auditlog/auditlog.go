@@ -233,10 +233,10 @@ func committedEnd(f *os.File, head Head) bool {
 	return json.Unmarshal(buf, &r) == nil && r.Seq == head.Seq && r.Hash == head.Hash
 }
 
-// Read streams the records of a log to fn, in file order, stopping at the
-// first error fn returns. Blank lines are skipped; a line that is not a
-// record is an error naming its line number.
-func Read(r io.Reader, fn func(Record) error) error {
+// Lines calls fn with each non-blank line of a JSON Lines log and its
+// 1-based line number, stopping at the first error fn returns. Lines longer
+// than MaxLine are an error.
+func Lines(r io.Reader, fn func(n int, line []byte) error) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), MaxLine)
 	n := 0
@@ -246,16 +246,25 @@ func Read(r io.Reader, fn func(Record) error) error {
 		if len(line) == 0 {
 			continue
 		}
-		var rec Record
-		if err := json.Unmarshal(line, &rec); err != nil {
-			return fmt.Errorf("read audit log line %d: %w", n, err)
-		}
-		if err := fn(rec); err != nil {
+		if err := fn(n, line); err != nil {
 			return err
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return fmt.Errorf("read audit log: %w", err)
+		return fmt.Errorf("read log after line %d: %w", n, err)
 	}
 	return nil
+}
+
+// Read streams the records of a log to fn, in file order, stopping at the
+// first error fn returns. Blank lines are skipped; a line that is not a
+// record is an error naming its line number.
+func Read(r io.Reader, fn func(Record) error) error {
+	return Lines(r, func(n int, line []byte) error {
+		var rec Record
+		if err := json.Unmarshal(line, &rec); err != nil {
+			return fmt.Errorf("read audit log line %d: %w", n, err)
+		}
+		return fn(rec)
+	})
 }
