@@ -261,6 +261,20 @@ func (a *analyzer) add(rule string, line, col int, secret, key string) {
 	a.hits = append(a.hits, hit{rule: rule, line: line, col: col, secret: secret, key: key})
 }
 
+// literalPatterns capture a literal in group 1 that the value check then
+// judges; they are tried in order and the first that holds wins.
+var literalPatterns = []struct {
+	re         *regexp.Regexp
+	class      keyClass
+	hint, rule string
+	key        string // what the finding names as its key
+}{
+	{mysqlPRe, keyPassword, "password", ruleAssignment, "mysql -p"},
+	{jwtCallRe, keyToken, "secret", ruleCredCall, "jwt secret"},
+	{secureStringRe, keyPassword, "", ruleCredCall, "ConvertTo-SecureString"},
+	{sqlPassRe, keyPassword, "password", ruleSQLPassword, "password"},
+}
+
 // line looks for secret-named keys assigned literals on line i.
 func (a *analyzer) line(i int) {
 	l := a.lines[i]
@@ -292,28 +306,12 @@ func (a *analyzer) line(i int) {
 			return
 		}
 	}
-	if m := mysqlPRe.FindStringSubmatchIndex(l); m != nil {
-		if v := l[m[2]:m[3]]; plausibleSecret(v, keyPassword, "password") {
-			a.add(ruleAssignment, i, m[2]+1, v, "mysql -p")
-			return
-		}
-	}
-	if m := jwtCallRe.FindStringSubmatchIndex(l); m != nil {
-		if v := l[m[2]:m[3]]; plausibleSecret(v, keyToken, "secret") {
-			a.add(ruleCredCall, i, m[2]+1, v, "jwt secret")
-			return
-		}
-	}
-	if m := secureStringRe.FindStringSubmatchIndex(l); m != nil {
-		if v := l[m[2]:m[3]]; plausibleSecret(v, keyPassword, "") {
-			a.add(ruleCredCall, i, m[2]+1, v, "ConvertTo-SecureString")
-			return
-		}
-	}
-	if m := sqlPassRe.FindStringSubmatchIndex(l); m != nil {
-		if v := l[m[2]:m[3]]; plausibleSecret(v, keyPassword, "password") {
-			a.add(ruleSQLPassword, i, m[2]+1, v, "password")
-			return
+	for _, p := range literalPatterns {
+		if m := p.re.FindStringSubmatchIndex(l); m != nil {
+			if v := l[m[2]:m[3]]; plausibleSecret(v, p.class, p.hint) {
+				a.add(p.rule, i, m[2]+1, v, p.key)
+				return
+			}
 		}
 	}
 	if m := returnRe.FindStringSubmatchIndex(l); m != nil {
