@@ -103,6 +103,10 @@ func (l *lazySecretsManager) GetSecretValue(ctx context.Context, in *secretsmana
 	return l.client().GetSecretValue(ctx, in, optFns...)
 }
 
+func (l *lazySecretsManager) BatchGetSecretValue(ctx context.Context, in *secretsmanager.BatchGetSecretValueInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.BatchGetSecretValueOutput, error) {
+	return l.client().BatchGetSecretValue(ctx, in, optFns...)
+}
+
 func (l *lazySecretsManager) PutSecretValue(ctx context.Context, in *secretsmanager.PutSecretValueInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.PutSecretValueOutput, error) {
 	return l.client().PutSecretValue(ctx, in, optFns...)
 }

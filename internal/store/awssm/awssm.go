@@ -32,7 +32,12 @@
 //     ResourceNotFoundException, InvalidRequestException (marked and
 //     scheduled for deletion, rotation in progress), AccessDeniedException,
 //     DecryptionFailure, LimitExceededException, ResourceExistsException,
-//     ExpiredTokenException. awsx's tests replay ThrottlingException followed
+//     ExpiredTokenException; BatchGetSecretValue (batch_test.go: two calls
+//     for 23 ids, a NextToken page, per-secret ResourceNotFound and
+//     DecryptionFailure, a partial ARN, a throttle then success, and the
+//     fallback to GetSecretValue when the call is denied). kumo answers
+//     BatchGetSecretValue with InvalidAction, so there the storetest
+//     GetBatch case runs through that fallback. awsx's tests replay ThrottlingException followed
 //     by success (the SDK retryer), RotateSecret and CancelRotateSecret.
 //   - Against real AWS: TestRealAWSConformance runs the whole storetest suite
 //     (no Caps) with the ambient credentials when SECRETCTL_TEST_AWS=1. It has
@@ -46,6 +51,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -68,8 +74,9 @@ type Options struct {
 
 // Store is store.Store on AWS Secrets Manager.
 type Store struct {
-	c    awsx.SecretsManagerAPI
-	opts Options
+	c       awsx.SecretsManagerAPI
+	opts    Options
+	noBatch atomic.Bool // BatchGetSecretValue was refused once: GetBatch uses GetSecretValue
 }
 
 // New returns a Store that calls client.

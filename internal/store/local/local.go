@@ -141,7 +141,10 @@ type Store struct {
 	closed  bool
 }
 
-var _ store.Store = (*Store)(nil)
+var (
+	_ store.Store       = (*Store)(nil)
+	_ store.BatchGetter = (*Store)(nil)
+)
 
 // Init creates the store and its key if they do not exist. It reports
 // whether it created them and where the key file is ("" in passphrase mode).

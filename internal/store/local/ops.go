@@ -39,6 +39,20 @@ type txn struct {
 // audit record of c in it. fn's own writes are undone when it fails; the
 // audit record is committed either way. It returns fn's error.
 func (s *Store) run(ctx context.Context, c *call, fn func(t *txn) error) error {
+	opErrs, err := s.runEach(ctx, []*call{c}, func(_ int, t *txn) error { return fn(t) })
+	if err != nil {
+		return errors.Join(opErrs[0], err)
+	}
+	return opErrs[0]
+}
+
+// runEach executes fn once per call inside one BEGIN IMMEDIATE transaction,
+// each in its own savepoint and with its own audit record, as run does for
+// one. It returns each call's error, and an error that failed the whole
+// transaction (then nothing but the records of calls before it is lost:
+// the transaction rolls back).
+func (s *Store) runEach(ctx context.Context, calls []*call, fn func(i int, t *txn) error) ([]error, error) {
+	opErrs := make([]error, len(calls))
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	// Once the lock is taken the operation and its record complete together.
@@ -46,40 +60,43 @@ func (s *Store) run(ctx context.Context, c *call, fn func(t *txn) error) error {
 	now := s.opts.Now().UTC()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("lock local store: %w", err)
+		return opErrs, fmt.Errorf("lock local store: %w", err)
 	}
 	defer tx.Rollback()
 	t := &txn{ctx: ctx, tx: tx, now: now, s: s}
 	if err := t.purge(); err != nil {
-		return err
+		return opErrs, err
 	}
-	if _, err := tx.ExecContext(ctx, `SAVEPOINT op`); err != nil {
-		return fmt.Errorf("local store: %w", err)
-	}
-	opErr := fn(t)
-	if opErr != nil {
-		if _, err := tx.ExecContext(ctx, `ROLLBACK TO op`); err != nil {
-			return errors.Join(opErr, fmt.Errorf("roll back failed operation: %w", err))
+	for i, c := range calls {
+		if _, err := tx.ExecContext(ctx, `SAVEPOINT op`); err != nil {
+			return opErrs, fmt.Errorf("local store: %w", err)
+		}
+		opErr := fn(i, t)
+		opErrs[i] = opErr
+		if opErr != nil {
+			if _, err := tx.ExecContext(ctx, `ROLLBACK TO op`); err != nil {
+				return opErrs, fmt.Errorf("roll back failed operation: %w", err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `RELEASE op`); err != nil {
+			return opErrs, fmt.Errorf("local store: %w", err)
+		}
+		head, err := readHead(ctx, tx)
+		if err != nil {
+			return opErrs, err
+		}
+		_, next, err := auditlog.Append(s.log, head, s.auditRecord(c, now, opErr))
+		if err != nil {
+			return opErrs, fmt.Errorf("append audit record: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET seq = ?, hash = ?, offset = ? WHERE id = 1`, next.Seq, next.Hash, next.Offset); err != nil {
+			return opErrs, fmt.Errorf("update audit head: %w", err)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `RELEASE op`); err != nil {
-		return errors.Join(opErr, fmt.Errorf("local store: %w", err))
-	}
-	head, err := readHead(ctx, tx)
-	if err != nil {
-		return errors.Join(opErr, err)
-	}
-	_, next, err := auditlog.Append(s.log, head, s.auditRecord(c, now, opErr))
-	if err != nil {
-		return errors.Join(opErr, fmt.Errorf("append audit record: %w", err))
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET seq = ?, hash = ?, offset = ? WHERE id = 1`, next.Seq, next.Hash, next.Offset); err != nil {
-		return errors.Join(opErr, fmt.Errorf("update audit head: %w", err))
-	}
 	if err := tx.Commit(); err != nil {
-		return errors.Join(opErr, fmt.Errorf("commit: %w", err))
+		return opErrs, fmt.Errorf("commit: %w", err)
 	}
-	return opErr
+	return opErrs, nil
 }
 
 func (s *Store) auditRecord(c *call, now time.Time, opErr error) auditlog.Record {
@@ -325,6 +342,47 @@ func (s *Store) Create(ctx context.Context, name string, in store.CreateInput) (
 
 // Get is GetSecretValue. It updates LastAccessedDate (day granularity).
 func (s *Store) Get(ctx context.Context, id string, o store.GetOptions) (store.Secret, error) {
+	c := getCall(id, o)
+	var out store.Secret
+	err := s.run(ctx, c, func(t *txn) error {
+		var err error
+		out, err = t.get(c, id, o)
+		return err
+	})
+	if err != nil {
+		return store.Secret{}, fmt.Errorf("get secret value %q: %w", id, err)
+	}
+	return out, nil
+}
+
+// GetBatch reads every item in one transaction, with one GetSecretValue
+// audit record per item, as many Gets would.
+func (s *Store) GetBatch(ctx context.Context, items []store.BatchItem) ([]store.BatchResult, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	calls := make([]*call, len(items))
+	for i, it := range items {
+		calls[i] = getCall(it.ID, it.GetOptions)
+	}
+	out := make([]store.BatchResult, len(items))
+	errs, err := s.runEach(ctx, calls, func(i int, t *txn) error {
+		var err error
+		out[i].Secret, err = t.get(calls[i], items[i].ID, items[i].GetOptions)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("get secret values: %w", err)
+	}
+	for i, e := range errs {
+		if e != nil {
+			out[i] = store.BatchResult{Err: fmt.Errorf("get secret value %q: %w", items[i].ID, e)}
+		}
+	}
+	return out, nil
+}
+
+func getCall(id string, o store.GetOptions) *call {
 	c := &call{event: "GetSecretValue", readOnly: true, params: map[string]any{"secretId": id}}
 	if o.VersionID != "" {
 		c.params["versionId"] = o.VersionID
@@ -332,29 +390,28 @@ func (s *Store) Get(ctx context.Context, id string, o store.GetOptions) (store.S
 	if o.Stage != "" {
 		c.params["versionStage"] = o.Stage
 	}
-	var out store.Secret
-	err := s.run(ctx, c, func(t *txn) error {
-		r, err := t.load(c, id)
-		if err != nil {
-			return err
-		}
-		accessed := r.LastAccessed
-		ver, err := r.get(o, t.now)
-		if err != nil {
-			return err
-		}
-		v, err := storeCrypter{s}.open(r.ARN, ver)
-		if err != nil {
-			return err
-		}
-		out = store.Secret{ARN: r.ARN, Name: r.Name, VersionID: ver.ID, Stages: slices.Clone(ver.Stages), CreatedDate: ver.Created, Value: v}
-		if accessed == nil || !accessed.Equal(*r.LastAccessed) {
-			return t.save(r)
-		}
-		return nil
-	})
+	return c
+}
+
+func (t *txn) get(c *call, id string, o store.GetOptions) (store.Secret, error) {
+	r, err := t.load(c, id)
 	if err != nil {
-		return store.Secret{}, fmt.Errorf("get secret value %q: %w", id, err)
+		return store.Secret{}, err
+	}
+	accessed := r.LastAccessed
+	ver, err := r.get(o, t.now)
+	if err != nil {
+		return store.Secret{}, err
+	}
+	v, err := storeCrypter{t.s}.open(r.ARN, ver)
+	if err != nil {
+		return store.Secret{}, err
+	}
+	out := store.Secret{ARN: r.ARN, Name: r.Name, VersionID: ver.ID, Stages: slices.Clone(ver.Stages), CreatedDate: ver.Created, Value: v}
+	if accessed == nil || !accessed.Equal(*r.LastAccessed) {
+		if err := t.save(r); err != nil {
+			return store.Secret{}, err
+		}
 	}
 	return out, nil
 }

@@ -117,6 +117,8 @@ func cases() []testCase {
 		{name: "DeleteForce", run: testDeleteForce},
 		{name: "InvalidParameters", run: testInvalid},
 		{name: "Tags", skip: noTags, run: testTags},
+		{name: "GetBatch", run: testGetBatch},
+		{name: "GetBatchEmpty", run: testGetBatchEmpty},
 	}
 }
 
