@@ -3,7 +3,6 @@ package audit
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"regexp"
@@ -14,12 +13,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
-	"github.com/aws/smithy-go"
 	"golang.org/x/time/rate"
+
+	"github.com/secretctl/secretctl/internal/awsx"
 )
 
 // CloudTrailAPI is the part of the CloudTrail client audit uses;
-// *cloudtrail.Client and awsx.CloudTrailAPI satisfy it.
+// *cloudtrail.Client satisfies it.
 type CloudTrailAPI interface {
 	LookupEvents(ctx context.Context, in *cloudtrail.LookupEventsInput, optFns ...func(*cloudtrail.Options)) (*cloudtrail.LookupEventsOutput, error)
 	DescribeTrails(ctx context.Context, in *cloudtrail.DescribeTrailsInput, optFns ...func(*cloudtrail.Options)) (*cloudtrail.DescribeTrailsOutput, error)
@@ -196,8 +196,8 @@ func Lookup(ctx context.Context, api CloudTrailAPI, o LookupOptions, fn func(*Ev
 		if err != nil {
 			// The SDK's retries are off for this call, so retry here what it
 			// would retry (throttles, 5xx, broken connections), paced.
-			if (IsThrottle(err) || isTransient(err)) && throttles < o.Backoff.Retries && ctx.Err() == nil {
-				if IsThrottle(err) {
+			if (awsx.IsThrottle(err) || isTransient(err)) && throttles < o.Backoff.Retries && ctx.Err() == nil {
+				if awsx.IsThrottle(err) {
 					st.Throttled++
 				} else {
 					st.Retried++
@@ -263,19 +263,6 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 // for a reason other than throttling.
 func isTransient(err error) bool {
 	return retry.IsErrorRetryables(retry.DefaultRetryables).IsErrorRetryable(err) == aws.TrueTernary
-}
-
-// IsThrottle reports whether err is a throttling error from AWS.
-func IsThrottle(err error) bool {
-	var ae smithy.APIError
-	if !errors.As(err, &ae) {
-		return false
-	}
-	switch ae.ErrorCode() {
-	case "ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded", "ThrottledException":
-		return true
-	}
-	return false
 }
 
 // EventFromLookup normalises one LookupEvents item: it parses the

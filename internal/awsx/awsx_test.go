@@ -19,7 +19,6 @@ import (
 
 	"github.com/secretctl/secretctl/internal/awsx"
 	"github.com/secretctl/secretctl/internal/awsx/awsxtest"
-	"github.com/secretctl/secretctl/internal/store"
 )
 
 const recorded = "../../testdata/aws"
@@ -203,14 +202,14 @@ func TestRetryerGivesUp(t *testing.T) {
 	}
 	_, err = c.SecretsManager.GetSecretValue(t.Context(), &secretsmanager.GetSecretValueInput{SecretId: aws.String("x")})
 	err = awsx.Classify(err)
-	if !errors.Is(err, awsx.ErrThrottled) || err.Error() != "request throttled by AWS after 2 attempts (ThrottlingException): Rate exceeded" {
+	if !errors.Is(err, awsx.ErrThrottled) || err.Error() != "request throttled by AWS (ThrottlingException): Rate exceeded (after 2 attempts)" {
 		t.Errorf("throttled: %v", err)
 	}
 	// LimitExceededException is a quota in Secrets Manager: one attempt only
 	// (a retry would find the script exhausted).
 	_, err = c.SecretsManager.PutSecretValue(t.Context(), &secretsmanager.PutSecretValueInput{SecretId: aws.String("x"), SecretString: aws.String("canary-quota-1f3a")})
 	err = awsx.Classify(err)
-	if !errors.Is(err, store.ErrLimitExceeded) || strings.Contains(err.Error(), "canary-quota-1f3a") {
+	if !errors.Is(err, awsx.ErrLimitExceeded) || strings.Contains(err.Error(), "canary-quota-1f3a") {
 		t.Errorf("quota: %v", err)
 	}
 }
@@ -270,19 +269,25 @@ func TestClassify(t *testing.T) {
 		target error
 		text   string
 	}{
-		{api("ResourceNotFoundException", "Secrets Manager can't find the specified secret."), store.ErrNotFound,
-			"secret not found (ResourceNotFoundException): Secrets Manager can't find the specified secret."},
-		{&types.ResourceNotFoundException{Message: aws.String("gone")}, store.ErrNotFound, "secret not found (ResourceNotFoundException): gone"},
-		{api("ResourceExistsException", ""), store.ErrExists, "secret already exists (ResourceExistsException)"},
-		{api("InvalidRequestException", "You can't perform this operation on the secret because it was marked for deletion."), store.ErrMarkedForDeletion, ""},
-		{api("InvalidRequestException", "You can't create this secret because a secret with this name is already scheduled for deletion."), store.ErrMarkedForDeletion, ""},
-		{api("InvalidRequestException", "You tried to perform the operation on a secret that's currently marked deleted."), store.ErrMarkedForDeletion, ""},
-		{api("InvalidRequestException", "This secret is managed by an AWS service, and you must use that service to update it."), store.ErrInvalidRequest, ""},
-		{api("InvalidParameterException", "bad"), store.ErrInvalidParameter, "invalid parameter (InvalidParameterException): bad"},
-		{api("LimitExceededException", "too many versions"), store.ErrLimitExceeded, ""},
+		// The message only names the secret again: the caller's error does that.
+		{api("ResourceNotFoundException", "Secrets Manager can't find the specified secret."), awsx.ErrNotFound,
+			"secret not found (ResourceNotFoundException)"},
+		{&types.ResourceNotFoundException{Message: aws.String("gone")}, awsx.ErrNotFound, "secret not found (ResourceNotFoundException)"},
+		{api("ResourceNotFoundException", "Secrets Manager can't find the specified secret value for VersionId: 0b6c"), awsx.ErrVersionNotFound,
+			"version not found (ResourceNotFoundException)"},
+		{api("ResourceNotFoundException", "Secrets Manager can't find the specified secret version."), awsx.ErrNotFound, "version not found (ResourceNotFoundException)"},
+		{api("ResourceExistsException", "You can't use ClientRequestToken 0b6c because that value is already in use for a version of secret x."), awsx.ErrExists,
+			"secret already exists (ResourceExistsException): You can't use ClientRequestToken 0b6c because that value is already in use for a version of secret x."},
+		{api("ResourceExistsException", "The operation failed because the secret a already exists."), awsx.ErrExists, "secret already exists (ResourceExistsException)"},
+		{api("InvalidRequestException", "You can't perform this operation on the secret because it was marked for deletion."), awsx.ErrMarkedForDeletion, "secret is marked for deletion (InvalidRequestException)"},
+		{api("InvalidRequestException", "You can't create this secret because a secret with this name is already scheduled for deletion."), awsx.ErrMarkedForDeletion, ""},
+		{api("InvalidRequestException", "You tried to perform the operation on a secret that's currently marked deleted."), awsx.ErrMarkedForDeletion, ""},
+		{api("InvalidRequestException", "This secret is managed by an AWS service, and you must use that service to update it."), awsx.ErrInvalidRequest, ""},
+		{api("InvalidParameterException", "bad"), awsx.ErrInvalidParameter, "invalid parameter (InvalidParameterException): bad"},
+		{api("LimitExceededException", "too many versions"), awsx.ErrLimitExceeded, ""},
 		{api("AccessDeniedException", "User: x is not\nauthorized"), awsx.ErrAccessDenied, "access denied (AccessDeniedException): User: x is not authorized"},
-		{api("AccessDenied", "no"), store.ErrAccessDenied, ""},
-		{api("DecryptionFailure", "kms"), store.ErrDecryption, ""},
+		{api("AccessDenied", "no"), awsx.ErrAccessDenied, ""},
+		{api("DecryptionFailure", "kms"), awsx.ErrDecryption, ""},
 		{api("ThrottlingException", "Rate exceeded"), awsx.ErrThrottled, "request throttled by AWS (ThrottlingException): Rate exceeded"},
 		{api("UnrecognizedClientException", "The security token included in the request is invalid."), awsx.ErrCredentials, ""},
 		{api("InternalServiceError", "oops"), nil, "AWS error InternalServiceError: oops"},
@@ -306,8 +311,8 @@ func TestClassify(t *testing.T) {
 	if err := awsx.Classify(fmt.Errorf("op: %w", context.Canceled)); !errors.Is(err, context.Canceled) {
 		t.Errorf("canceled: %v", err)
 	}
-	if awsx.ErrAccessDenied != store.ErrAccessDenied {
-		t.Error("awsx.ErrAccessDenied is not store.ErrAccessDenied")
+	if awsx.ErrAccessDenied != awsx.ErrAccessDenied {
+		t.Error("awsx.ErrAccessDenied is not awsx.ErrAccessDenied")
 	}
 }
 
@@ -337,7 +342,7 @@ func TestRotateThroughClients(t *testing.T) {
 		t.Fatalf("RotateSecret = %v, %v", out, err)
 	}
 	_, err = c.SecretsManager.RotateSecret(t.Context(), in)
-	if err = awsx.Classify(err); !errors.Is(err, store.ErrInvalidRequest) || errors.Is(err, store.ErrMarkedForDeletion) {
+	if err = awsx.Classify(err); !errors.Is(err, awsx.ErrInvalidRequest) || errors.Is(err, awsx.ErrMarkedForDeletion) {
 		t.Errorf("RotateSecret during a rotation: %v", err)
 	}
 	cout, err := c.SecretsManager.CancelRotateSecret(t.Context(), &secretsmanager.CancelRotateSecretInput{SecretId: aws.String("prod/payments/db")})

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"net"
 	"net/url"
 	"strings"
@@ -12,15 +11,26 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/smithy-go"
-
-	"github.com/secretctl/secretctl/internal/store"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
-// ErrAccessDenied is store.ErrAccessDenied, so callers outside the store
-// (audit, rotate) can test for it without importing store.
-var ErrAccessDenied = store.ErrAccessDenied
+// Typed errors for the failures Secrets Manager reports. They live here, at
+// the bottom of the import graph, next to the table that maps them to AWS
+// error codes; package store re-exports them (store.ErrNotFound is
+// ErrNotFound), so both backends and every caller share one set.
+var (
+	ErrNotFound          = errors.New("secret not found")
+	ErrVersionNotFound   = &kindError{"version not found", ErrNotFound} // is also ErrNotFound
+	ErrExists            = errors.New("secret already exists")
+	ErrMarkedForDeletion = errors.New("secret is marked for deletion")
+	ErrInvalidParameter  = errors.New("invalid parameter")
+	ErrInvalidRequest    = errors.New("invalid request")
+	ErrLimitExceeded     = errors.New("limit exceeded")
+	ErrAccessDenied      = errors.New("access denied")
+	ErrDecryption        = errors.New("cannot decrypt")
+)
 
-// Errors for failures before AWS answers.
+// Errors for failures before AWS answers, or that no store reproduces.
 var (
 	ErrNoCredentials = errors.New("no AWS credentials found")
 	ErrUnreachable   = errors.New("cannot reach the AWS endpoint")
@@ -29,12 +39,145 @@ var (
 	ErrAWS           = errors.New("AWS error") // any other error code AWS returned
 )
 
-// Classify turns an SDK error into a one-line error that wraps the matching
-// store typed error (or one of the errors above) and keeps the AWS error
-// code, e.g. "secret not found (ResourceNotFoundException): Secrets Manager
-// can't find the specified secret.". The message is the service's message,
-// never the request. nil stays nil; context cancellation and errors already
-// classified pass through unchanged.
+// kindError is a sentinel that is also a more general one.
+type kindError struct {
+	msg    string
+	parent error
+}
+
+func (e *kindError) Error() string { return e.msg }
+func (e *kindError) Unwrap() error { return e.parent }
+
+// codes is the one table between AWS error codes and typed errors. The first
+// row for a typed error gives the code a store reports for it (Code). quiet
+// marks the kinds whose service message only names the secret again, which
+// the caller's error already does; their message is dropped so that every
+// backend gives the same text.
+var codes = []struct {
+	code  string
+	kind  error
+	quiet bool
+}{
+	{"ResourceNotFoundException", ErrVersionNotFound, true},
+	{"ResourceNotFoundException", ErrNotFound, true},
+	{"ResourceExistsException", ErrExists, true},
+	{"InvalidRequestException", ErrMarkedForDeletion, true},
+	{"InvalidRequestException", ErrInvalidRequest, false},
+	{"InvalidParameterException", ErrInvalidParameter, false},
+	{"ValidationException", ErrInvalidParameter, false},
+	{"InvalidNextTokenException", ErrInvalidParameter, false},
+	{"LimitExceededException", ErrLimitExceeded, false},
+	{"AccessDeniedException", ErrAccessDenied, false},
+	{"AccessDenied", ErrAccessDenied, false},
+	{"DecryptionFailure", ErrDecryption, false},
+	{"ThrottlingException", ErrThrottled, false},
+	{"Throttling", ErrThrottled, false},
+	{"ThrottledException", ErrThrottled, false},
+	{"TooManyRequestsException", ErrThrottled, false},
+	{"RequestLimitExceeded", ErrThrottled, false},
+	{"RequestThrottled", ErrThrottled, false},
+	{"RequestThrottledException", ErrThrottled, false},
+	{"SlowDown", ErrThrottled, false},
+	{"ProvisionedThroughputExceededException", ErrThrottled, false},
+	{"UnrecognizedClientException", ErrCredentials, false},
+	{"ExpiredTokenException", ErrCredentials, false},
+	{"ExpiredToken", ErrCredentials, false},
+	{"InvalidClientTokenId", ErrCredentials, false},
+	{"InvalidSignatureException", ErrCredentials, false},
+	{"IncompleteSignature", ErrCredentials, false},
+	{"SignatureDoesNotMatch", ErrCredentials, false},
+}
+
+// Kind returns the typed error from this package that err wraps (the most
+// specific one), or nil.
+func Kind(err error) error {
+	if err == nil {
+		return nil
+	}
+	for _, c := range codes {
+		if errors.Is(err, c.kind) {
+			return c.kind
+		}
+	}
+	for _, k := range []error{ErrNoCredentials, ErrUnreachable, ErrAWS} {
+		if errors.Is(err, k) {
+			return k
+		}
+	}
+	return nil
+}
+
+// Code returns the AWS error code that err carries: the code AWS sent, or
+// for a typed error made elsewhere (the local store) the code AWS uses for
+// it. It is "" when err has no typed error.
+func Code(err error) string {
+	var ae *APIError
+	if errors.As(err, &ae) {
+		return ae.Code
+	}
+	if k := Kind(err); k != nil {
+		for _, c := range codes {
+			if c.kind == k {
+				return c.code
+			}
+		}
+	}
+	return ""
+}
+
+// IsThrottle reports whether err is AWS throttling the caller, classified or not.
+func IsThrottle(err error) bool {
+	if errors.Is(err, ErrThrottled) {
+		return true
+	}
+	var ae smithy.APIError
+	return errors.As(err, &ae) && isThrottle(ae.ErrorCode())
+}
+
+func isThrottle(code string) bool {
+	for _, c := range codes {
+		if c.code == code {
+			return c.kind == ErrThrottled
+		}
+	}
+	return false
+}
+
+// APIError is an error AWS answered with, classified: Kind is one of the
+// typed errors above, Code the AWS error code and Message the service's
+// message on one line ("" for the kinds whose message only names the secret).
+type APIError struct {
+	Kind    error
+	Code    string
+	Message string
+}
+
+// Error gives "kind (Code): message".
+func (e *APIError) Error() string {
+	if e.Message == "" {
+		return fmt.Sprintf("%s (%s)", e.Kind, e.Code)
+	}
+	return fmt.Sprintf("%s (%s): %s", e.Kind, e.Code, e.Message)
+}
+
+// Unwrap returns Kind, so errors.Is(err, ErrNotFound) works.
+func (e *APIError) Unwrap() error { return e.Kind }
+
+// Detail returns the error without its code: Kind, wrapped with Message
+// when there is one. A caller that reports the code itself (store.OpError)
+// keeps this.
+func (e *APIError) Detail() error {
+	if e.Message == "" {
+		return e.Kind
+	}
+	return fmt.Errorf("%w: %s", e.Kind, e.Message)
+}
+
+// Classify turns an SDK error into a one-line error: an *APIError when AWS
+// answered ("secret not found (ResourceNotFoundException)"), or one of the
+// errors above for failures before an answer. The message is the
+// service's message, never the request. nil stays nil; context
+// cancellation and errors already classified pass through unchanged.
 func Classify(err error) error {
 	if err == nil {
 		return nil
@@ -42,14 +185,8 @@ func Classify(err error) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) && !isNetErr(err) {
 		return err
 	}
-	for _, e := range []error{
-		store.ErrNotFound, store.ErrExists, store.ErrMarkedForDeletion, store.ErrInvalidParameter,
-		store.ErrInvalidRequest, store.ErrLimitExceeded, store.ErrAccessDenied, store.ErrDecryption,
-		store.ErrUnsupported, ErrNoCredentials, ErrUnreachable, ErrThrottled, ErrCredentials, ErrAWS,
-	} {
-		if errors.Is(err, e) {
-			return err
-		}
+	if Kind(err) != nil {
+		return err
 	}
 
 	// Credential resolution first: its failures may wrap IMDS or STS errors.
@@ -82,56 +219,45 @@ func Classify(err error) error {
 
 func classifyAPI(err error, ae smithy.APIError) error {
 	code, msg := ae.ErrorCode(), oneLine(ae.ErrorMessage())
-	wrap := func(kind error) error {
-		if msg == "" {
-			return fmt.Errorf("%w (%s)", kind, code)
+	l := strings.ToLower(msg)
+	var kind error
+	quiet := false
+	for _, c := range codes {
+		if c.code != code && !(strings.HasPrefix(code, "AccessDenied") && c.kind == ErrAccessDenied) {
+			continue
 		}
-		return fmt.Errorf("%w (%s): %s", kind, code, msg)
+		// Two codes need the message to tell their kinds apart.
+		switch c.kind {
+		case ErrVersionNotFound:
+			if !strings.Contains(l, "secret value") && !strings.Contains(l, "secret version") && !strings.Contains(l, "staging label") {
+				continue
+			}
+		case ErrMarkedForDeletion:
+			if !strings.Contains(l, "marked for deletion") && !strings.Contains(l, "scheduled for deletion") && !strings.Contains(l, "marked deleted") {
+				continue
+			}
+		}
+		kind, quiet = c.kind, c.quiet
+		break
 	}
-	switch {
-	case code == "ResourceNotFoundException":
-		return wrap(store.ErrNotFound)
-	case code == "ResourceExistsException":
-		return wrap(store.ErrExists)
-	case code == "InvalidRequestException":
-		l := strings.ToLower(msg)
-		if strings.Contains(l, "marked for deletion") || strings.Contains(l, "scheduled for deletion") ||
-			strings.Contains(l, "marked deleted") {
-			return wrap(store.ErrMarkedForDeletion)
+	if kind == nil {
+		if msg == "" {
+			return fmt.Errorf("%w %s", ErrAWS, code)
 		}
-		return wrap(store.ErrInvalidRequest)
-	case code == "InvalidParameterException", code == "ValidationException", code == "InvalidNextTokenException":
-		return wrap(store.ErrInvalidParameter)
-	case code == "LimitExceededException":
-		return wrap(store.ErrLimitExceeded)
-	case strings.HasPrefix(code, "AccessDenied"):
-		return wrap(store.ErrAccessDenied)
-	case code == "DecryptionFailure":
-		return wrap(store.ErrDecryption)
-	case isThrottle(code):
+		return fmt.Errorf("%w %s: %s", ErrAWS, code, msg)
+	}
+	if kind == ErrThrottled {
 		var me *retry.MaxAttemptsError
 		if errors.As(err, &me) {
-			return fmt.Errorf("%w after %d attempts (%s): %s", ErrThrottled, me.Attempt, code, msg)
+			msg = strings.TrimPrefix(fmt.Sprintf("%s (after %d attempts)", msg, me.Attempt), " ")
 		}
-		return wrap(ErrThrottled)
-	case code == "ExpiredTokenException", code == "ExpiredToken", code == "UnrecognizedClientException",
-		code == "InvalidClientTokenId", code == "InvalidSignatureException", code == "IncompleteSignature",
-		code == "SignatureDoesNotMatch":
-		return wrap(ErrCredentials)
 	}
-	if msg == "" {
-		return fmt.Errorf("%w %s", ErrAWS, code)
+	// A token conflict is the one ResourceExistsException whose message
+	// says more than the subject.
+	if quiet && !strings.Contains(msg, "ClientRequestToken") {
+		msg = ""
 	}
-	return fmt.Errorf("%w %s: %s", ErrAWS, code, msg)
-}
-
-func isThrottle(code string) bool {
-	switch code {
-	case "ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded",
-		"RequestThrottled", "RequestThrottledException", "SlowDown", "ProvisionedThroughputExceededException":
-		return true
-	}
-	return false
+	return &APIError{Kind: kind, Code: code, Message: msg}
 }
 
 // identityError reports whether the SDK failed while resolving credentials

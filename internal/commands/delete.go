@@ -44,8 +44,12 @@ Exit status:
 			if opts.Force && c.Flags().Changed("recovery-days") {
 				return usageErrorf("delete: give either --recovery-days or --force, not both")
 			}
-			if !opts.Force && (opts.RecoveryDays < store.MinRecovery || opts.RecoveryDays > store.MaxRecovery) {
-				return usageErrorf("delete: --recovery-days must be %d to %d, got %d", store.MinRecovery, store.MaxRecovery, opts.RecoveryDays)
+			if !opts.Force {
+				// 0 would mean the default to the store; as a flag value it is a mistake.
+				o := store.DeleteOptions{RecoveryDays: opts.RecoveryDays}
+				if err := o.Validate(); err != nil || opts.RecoveryDays == 0 {
+					return usageErrorf("delete: --recovery-days is %d to %d, not %d", store.MinRecovery, store.MaxRecovery, opts.RecoveryDays)
+				}
 			}
 			if runF != nil {
 				return runF(c.Context(), opts)

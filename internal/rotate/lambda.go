@@ -14,14 +14,14 @@ import (
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
-	"github.com/aws/smithy-go"
 	"github.com/google/uuid"
 
+	"github.com/secretctl/secretctl/internal/awsx"
 	"github.com/secretctl/secretctl/internal/store"
 )
 
 // AWSAPI is the part of the Secrets Manager client that Lambda rotation
-// uses; awsx.SecretsManagerAPI and *secretsmanager.Client implement it.
+// uses; *secretsmanager.Client implements it.
 type AWSAPI interface {
 	RotateSecret(ctx context.Context, in *secretsmanager.RotateSecretInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.RotateSecretOutput, error)
 	DescribeSecret(ctx context.Context, in *secretsmanager.DescribeSecretInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.DescribeSecretOutput, error)
@@ -58,21 +58,12 @@ func ConfigureLambda(ctx context.Context, api AWSAPI, id, lambdaARN string, sche
 	return nil
 }
 
+// awsErr classifies an SDK error with awsx's table and adds the hint for a
+// rotation that is still in progress.
 func awsErr(err error) error {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		var rnf *smtypes.ResourceNotFoundException
-		if errors.As(err, &rnf) {
-			return fmt.Errorf("%s: %w", ae.ErrorMessage(), store.ErrNotFound)
-		}
-		var ire *smtypes.InvalidRequestException
-		if errors.As(err, &ire) {
-			if strings.Contains(ae.ErrorMessage(), "previous rotation") {
-				return fmt.Errorf("%s: %s: %w (see `secretctl rotation status`; clear it with `secretctl rotation cancel`)", ae.ErrorCode(), ae.ErrorMessage(), store.ErrInvalidRequest)
-			}
-			return fmt.Errorf("%s: %s: %w", ae.ErrorCode(), ae.ErrorMessage(), store.ErrInvalidRequest)
-		}
-		return fmt.Errorf("%s: %s", ae.ErrorCode(), ae.ErrorMessage())
+	err = awsx.Classify(err)
+	if errors.Is(err, awsx.ErrInvalidRequest) && strings.Contains(err.Error(), "previous rotation") {
+		return fmt.Errorf("%w (see `secretctl rotation status`; clear it with `secretctl rotation cancel`)", err)
 	}
 	return err
 }

@@ -8,9 +8,10 @@ package store
 import (
 	"context"
 	"errors"
-	"fmt"
+	"strings"
 	"time"
 
+	"github.com/secretctl/secretctl/internal/awsx"
 	"github.com/secretctl/secretctl/internal/secret"
 )
 
@@ -35,20 +36,69 @@ const (
 	MaxRecovery       = 30
 )
 
-// Typed errors. Implementations wrap them (fmt.Errorf("...: %w", ErrNotFound))
-// and keep the AWS error code in the message where there is one, so callers
-// test with errors.Is and users still see the code.
+// Typed errors, tested with errors.Is. They are awsx's, which holds the one
+// table between them and AWS error codes; a Store returns them inside an
+// *OpError, which shows the code.
 var (
-	ErrNotFound          = errors.New("secret not found")              // ResourceNotFoundException
-	ErrExists            = errors.New("secret already exists")         // ResourceExistsException
-	ErrMarkedForDeletion = errors.New("secret is marked for deletion") // InvalidRequestException (pending deletion)
-	ErrInvalidParameter  = errors.New("invalid parameter")             // InvalidParameterException
-	ErrInvalidRequest    = errors.New("invalid request")               // InvalidRequestException (other states)
-	ErrLimitExceeded     = errors.New("limit exceeded")                // LimitExceededException
-	ErrAccessDenied      = errors.New("access denied")                 // AccessDeniedException
-	ErrDecryption        = errors.New("cannot decrypt")                // wrong key, DecryptionFailure
-	ErrUnsupported       = errors.New("not supported by this backend") // an operation a backend lacks
+	ErrNotFound          = awsx.ErrNotFound          // ResourceNotFoundException
+	ErrVersionNotFound   = awsx.ErrVersionNotFound   // ResourceNotFoundException for a version or label; is also ErrNotFound
+	ErrExists            = awsx.ErrExists            // ResourceExistsException
+	ErrMarkedForDeletion = awsx.ErrMarkedForDeletion // InvalidRequestException (pending deletion)
+	ErrInvalidParameter  = awsx.ErrInvalidParameter  // InvalidParameterException
+	ErrInvalidRequest    = awsx.ErrInvalidRequest    // InvalidRequestException (other states)
+	ErrLimitExceeded     = awsx.ErrLimitExceeded     // LimitExceededException
+	ErrAccessDenied      = awsx.ErrAccessDenied      // AccessDeniedException
+	ErrDecryption        = awsx.ErrDecryption        // wrong key, DecryptionFailure
 )
+
+// OpError is returned by every Store method, in the manner of fs.PathError:
+// it names the operation and the secret once, and what it wraps does not
+// repeat them.
+type OpError struct {
+	Op   string // "create", "get", "list versions", ...
+	Name string // the secret id as the caller gave it ("" for list)
+	Code string // the AWS error code, when there is one
+	Err  error  // a typed error such as ErrExists, possibly wrapping more detail
+}
+
+// Error gives "op name: kind (Code): detail", e.g.
+// "create prod/db: secret already exists (ResourceExistsException)".
+func (e *OpError) Error() string {
+	subject := e.Op
+	if e.Name != "" {
+		subject += " " + e.Name
+	}
+	msg := e.Err.Error()
+	if e.Code != "" {
+		k := awsx.Kind(e.Err)
+		if k != nil && strings.HasPrefix(msg, k.Error()) {
+			msg = k.Error() + " (" + e.Code + ")" + msg[len(k.Error()):]
+		} else {
+			msg += " (" + e.Code + ")"
+		}
+	}
+	return subject + ": " + msg
+}
+
+// Unwrap returns Err.
+func (e *OpError) Unwrap() error { return e.Err }
+
+// NewOpError wraps err for op on name, taking the code from awsx's table,
+// unless err is nil or already an *OpError.
+func NewOpError(op, name string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var oe *OpError
+	if errors.As(err, &oe) {
+		return err
+	}
+	var ae *awsx.APIError
+	if errors.As(err, &ae) {
+		return &OpError{Op: op, Name: name, Code: ae.Code, Err: ae.Detail()}
+	}
+	return &OpError{Op: op, Name: name, Code: awsx.Code(err), Err: err}
+}
 
 // Meta is everything about a secret except its values. List and Describe
 // return it; it never carries a value.
@@ -185,32 +235,4 @@ type Store interface {
 	Restore(ctx context.Context, id string) (Ref, error)
 	Tag(ctx context.Context, id string, tags map[string]string) error
 	Untag(ctx context.Context, id string, keys []string) error
-}
-
-// ValidateName checks a secret name against the Secrets Manager rules:
-// 1-512 characters of A-Za-z0-9/_+=.@-.
-func ValidateName(name string) error {
-	if name == "" || len(name) > MaxNameLen {
-		return fmt.Errorf("%w: a secret name has 1 to %d characters", ErrInvalidParameter, MaxNameLen)
-	}
-	for _, r := range name {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
-		case r == '/' || r == '_' || r == '+' || r == '=' || r == '.' || r == '@' || r == '-':
-		default:
-			return fmt.Errorf("%w: invalid character %q in secret name (allowed: letters, digits and /_+=.@-)", ErrInvalidParameter, r)
-		}
-	}
-	return nil
-}
-
-// ValidateValue checks a value's size (1 to 65,536 bytes).
-func ValidateValue(v secret.Value) error {
-	if v.IsZero() {
-		return fmt.Errorf("%w: the secret value is empty", ErrInvalidParameter)
-	}
-	if v.Len() > MaxValueLen {
-		return fmt.Errorf("%w: the secret value is %d bytes; the limit is %d", ErrInvalidParameter, v.Len(), MaxValueLen)
-	}
-	return nil
 }

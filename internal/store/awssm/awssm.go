@@ -1,5 +1,5 @@
 // Package awssm implements store.Store on AWS Secrets Manager through
-// aws-sdk-go-v2 (via the narrow awsx.SecretsManagerAPI).
+// aws-sdk-go-v2, through API, the part of the client it calls.
 //
 // What proves it (every test goes through the real SDK client):
 //
@@ -19,8 +19,8 @@
 //     string and base64 binary, version and stage; the CLI's put-secret-value
 //     is read back here with AWSPREVIOUS on the first version.
 //   - Against recorded AWS responses (testdata/aws, served by awsxtest.Replay,
-//     which also checks the X-Amz-Target, SigV4 signature and JSON body of each
-//     request; awssm_replay_test.go): CreateSecret with a ClientRequestToken
+//     which also checks the X-Amz-Target, the SigV4 signature (recomputed with
+//     the SDK's signer) and the JSON body of each request; awssm_replay_test.go): CreateSecret with a ClientRequestToken
 //     and sorted tags, GetSecretValue (string, base64 binary, id plus stage),
 //     PutSecretValue with VersionStages=[AWSPENDING], DescribeSecret with
 //     rotation fields and a pending version, ListSecretVersionIds (paging,
@@ -46,7 +46,6 @@ package awssm
 
 import (
 	"context"
-	"fmt"
 	"maps"
 	"slices"
 	"sort"
@@ -72,15 +71,34 @@ type Options struct {
 	PageSize int32
 }
 
+// API is the part of the Secrets Manager client a Store calls.
+// *secretsmanager.Client implements it.
+type API interface {
+	CreateSecret(ctx context.Context, in *secretsmanager.CreateSecretInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.CreateSecretOutput, error)
+	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
+	PutSecretValue(ctx context.Context, in *secretsmanager.PutSecretValueInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.PutSecretValueOutput, error)
+	UpdateSecret(ctx context.Context, in *secretsmanager.UpdateSecretInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.UpdateSecretOutput, error)
+	DescribeSecret(ctx context.Context, in *secretsmanager.DescribeSecretInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.DescribeSecretOutput, error)
+	ListSecrets(ctx context.Context, in *secretsmanager.ListSecretsInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.ListSecretsOutput, error)
+	ListSecretVersionIds(ctx context.Context, in *secretsmanager.ListSecretVersionIdsInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.ListSecretVersionIdsOutput, error)
+	UpdateSecretVersionStage(ctx context.Context, in *secretsmanager.UpdateSecretVersionStageInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.UpdateSecretVersionStageOutput, error)
+	DeleteSecret(ctx context.Context, in *secretsmanager.DeleteSecretInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.DeleteSecretOutput, error)
+	RestoreSecret(ctx context.Context, in *secretsmanager.RestoreSecretInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.RestoreSecretOutput, error)
+	TagResource(ctx context.Context, in *secretsmanager.TagResourceInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.TagResourceOutput, error)
+	UntagResource(ctx context.Context, in *secretsmanager.UntagResourceInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.UntagResourceOutput, error)
+}
+
+var _ API = (*secretsmanager.Client)(nil)
+
 // Store is store.Store on AWS Secrets Manager.
 type Store struct {
-	c       awsx.SecretsManagerAPI
+	c       API
 	opts    Options
 	noBatch atomic.Bool // BatchGetSecretValue was refused once: GetBatch uses GetSecretValue
 }
 
 // New returns a Store that calls client.
-func New(client awsx.SecretsManagerAPI, opts Options) *Store {
+func New(client API, opts Options) *Store {
 	return &Store{c: client, opts: opts}
 }
 
@@ -99,31 +117,18 @@ func optional(v string) *string {
 	return aws.String(v)
 }
 
-func validateToken(tok string) error {
-	if tok != "" && (len(tok) < store.MinTokenLen || len(tok) > store.MaxTokenLen) {
-		return fmt.Errorf("%w: a ClientRequestToken has %d to %d characters", store.ErrInvalidParameter, store.MinTokenLen, store.MaxTokenLen)
-	}
-	return nil
+// fail is the error of op on id: AWS's answer, classified, in a *store.OpError.
+func fail(op, id string, err error) error {
+	return store.NewOpError(op, id, awsx.Classify(err))
 }
 
 // Create calls CreateSecret.
 func (s *Store) Create(ctx context.Context, name string, in store.CreateInput) (store.Ref, error) {
 	if err := store.ValidateName(name); err != nil {
-		return store.Ref{}, fmt.Errorf("create secret %s: %w", name, err)
+		return store.Ref{}, fail("create", name, err)
 	}
-	if !in.Value.IsZero() {
-		if err := store.ValidateValue(in.Value); err != nil {
-			return store.Ref{}, fmt.Errorf("create secret %s: %w", name, err)
-		}
-	}
-	if err := validateToken(in.Token); err != nil {
-		return store.Ref{}, fmt.Errorf("create secret %s: %w", name, err)
-	}
-	if len(in.Description) > store.MaxDescriptionLen {
-		return store.Ref{}, fmt.Errorf("create secret %s: %w: a description has at most %d characters", name, store.ErrInvalidParameter, store.MaxDescriptionLen)
-	}
-	if len(in.Tags) > store.MaxTags {
-		return store.Ref{}, fmt.Errorf("create secret %s: %w: at most %d tags", name, store.ErrInvalidParameter, store.MaxTags)
+	if err := in.Validate(); err != nil {
+		return store.Ref{}, fail("create", name, err)
 	}
 	input := &secretsmanager.CreateSecretInput{
 		Name:               aws.String(name),
@@ -137,7 +142,7 @@ func (s *Store) Create(ctx context.Context, name string, in store.CreateInput) (
 	}
 	out, err := s.c.CreateSecret(ctx, input)
 	if err != nil {
-		return store.Ref{}, fmt.Errorf("create secret %s: %w", name, awsx.Classify(err))
+		return store.Ref{}, fail("create", name, err)
 	}
 	ref := store.Ref{ARN: aws.ToString(out.ARN), Name: aws.ToString(out.Name), VersionID: aws.ToString(out.VersionId)}
 	if ref.VersionID != "" {
@@ -164,7 +169,7 @@ func (s *Store) Get(ctx context.Context, id string, o store.GetOptions) (store.S
 		VersionStage: optional(o.Stage),
 	})
 	if err != nil {
-		return store.Secret{}, fmt.Errorf("get secret %s: %w", id, awsx.Classify(err))
+		return store.Secret{}, fail("get", id, err)
 	}
 	sec := store.Secret{
 		ARN:         aws.ToString(out.ARN),
@@ -186,13 +191,10 @@ func (s *Store) Get(ctx context.Context, id string, o store.GetOptions) (store.S
 // version and AWSPREVIOUS to the old current one.
 func (s *Store) Put(ctx context.Context, id string, v secret.Value, o store.PutOptions) (store.Ref, error) {
 	if err := store.ValidateValue(v); err != nil {
-		return store.Ref{}, fmt.Errorf("put secret %s: %w", id, err)
+		return store.Ref{}, fail("put", id, err)
 	}
-	if err := validateToken(o.Token); err != nil {
-		return store.Ref{}, fmt.Errorf("put secret %s: %w", id, err)
-	}
-	if len(o.Stages) > store.MaxLabels {
-		return store.Ref{}, fmt.Errorf("put secret %s: %w: at most %d staging labels", id, store.ErrInvalidParameter, store.MaxLabels)
+	if err := o.Validate(); err != nil {
+		return store.Ref{}, fail("put", id, err)
 	}
 	input := &secretsmanager.PutSecretValueInput{
 		SecretId:           aws.String(id),
@@ -202,7 +204,7 @@ func (s *Store) Put(ctx context.Context, id string, v secret.Value, o store.PutO
 	setValue(v, &input.SecretString, &input.SecretBinary)
 	out, err := s.c.PutSecretValue(ctx, input)
 	if err != nil {
-		return store.Ref{}, fmt.Errorf("put secret %s: %w", id, awsx.Classify(err))
+		return store.Ref{}, fail("put", id, err)
 	}
 	return store.Ref{
 		ARN:       aws.ToString(out.ARN),
@@ -216,14 +218,14 @@ func (s *Store) Put(ctx context.Context, id string, v secret.Value, o store.PutO
 // KmsKeyID of "" goes back to the aws/secretsmanager key). It never sends a
 // value, so it creates no version.
 func (s *Store) Update(ctx context.Context, id string, in store.UpdateInput) (store.Ref, error) {
-	if in.Description != nil && len(*in.Description) > store.MaxDescriptionLen {
-		return store.Ref{}, fmt.Errorf("update secret %s: %w: a description has at most %d characters", id, store.ErrInvalidParameter, store.MaxDescriptionLen)
+	if err := in.Validate(); err != nil {
+		return store.Ref{}, fail("update", id, err)
 	}
 	if in.Description == nil && in.KmsKeyID == nil {
 		// Nothing to change: DescribeSecret still checks the secret exists.
 		m, err := s.c.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(id)})
 		if err != nil {
-			return store.Ref{}, fmt.Errorf("update secret %s: %w", id, awsx.Classify(err))
+			return store.Ref{}, fail("update", id, err)
 		}
 		return store.Ref{ARN: aws.ToString(m.ARN), Name: aws.ToString(m.Name)}, nil
 	}
@@ -233,7 +235,7 @@ func (s *Store) Update(ctx context.Context, id string, in store.UpdateInput) (st
 		KmsKeyId:    in.KmsKeyID,
 	})
 	if err != nil {
-		return store.Ref{}, fmt.Errorf("update secret %s: %w", id, awsx.Classify(err))
+		return store.Ref{}, fail("update", id, err)
 	}
 	return store.Ref{ARN: aws.ToString(out.ARN), Name: aws.ToString(out.Name), VersionID: aws.ToString(out.VersionId)}, nil
 }
@@ -242,7 +244,7 @@ func (s *Store) Update(ctx context.Context, id string, in store.UpdateInput) (st
 func (s *Store) Describe(ctx context.Context, id string) (store.Meta, error) {
 	out, err := s.c.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(id)})
 	if err != nil {
-		return store.Meta{}, fmt.Errorf("describe secret %s: %w", id, awsx.Classify(err))
+		return store.Meta{}, fail("describe", id, err)
 	}
 	return store.Meta{
 		ARN:              aws.ToString(out.ARN),
@@ -301,7 +303,7 @@ func (s *Store) List(ctx context.Context, o store.ListOptions) ([]store.Meta, er
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("list secrets: %w", awsx.Classify(err))
+			return nil, fail("list", o.Prefix, err)
 		}
 		for _, e := range page.SecretList {
 			m := metaFromEntry(e)
@@ -383,7 +385,7 @@ func (s *Store) Versions(ctx context.Context, id string, includeDeprecated bool)
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("list versions of secret %s: %w", id, awsx.Classify(err))
+			return nil, fail("list versions", id, err)
 		}
 		for _, v := range page.Versions {
 			vs = append(vs, store.Version{
@@ -405,11 +407,8 @@ func (s *Store) Versions(ctx context.Context, id string, includeDeprecated bool)
 
 // UpdateStage calls UpdateSecretVersionStage.
 func (s *Store) UpdateStage(ctx context.Context, id string, m store.StageMove) (store.Ref, error) {
-	if m.Stage == "" {
-		return store.Ref{}, fmt.Errorf("update stage of secret %s: %w: a staging label is required", id, store.ErrInvalidParameter)
-	}
-	if m.MoveTo == "" && m.RemoveFrom == "" {
-		return store.Ref{}, fmt.Errorf("update stage of secret %s: %w: give a version to move %s to or remove it from", id, store.ErrInvalidParameter, m.Stage)
+	if err := m.Validate(); err != nil {
+		return store.Ref{}, fail("update stage", id, err)
 	}
 	out, err := s.c.UpdateSecretVersionStage(ctx, &secretsmanager.UpdateSecretVersionStageInput{
 		SecretId:            aws.String(id),
@@ -418,7 +417,7 @@ func (s *Store) UpdateStage(ctx context.Context, id string, m store.StageMove) (
 		RemoveFromVersionId: optional(m.RemoveFrom),
 	})
 	if err != nil {
-		return store.Ref{}, fmt.Errorf("update stage %s of secret %s: %w", m.Stage, id, awsx.Classify(err))
+		return store.Ref{}, fail("update stage", id, err)
 	}
 	return store.Ref{ARN: aws.ToString(out.ARN), Name: aws.ToString(out.Name), VersionID: m.MoveTo}, nil
 }
@@ -426,26 +425,18 @@ func (s *Store) UpdateStage(ctx context.Context, id string, m store.StageMove) (
 // Delete calls DeleteSecret with a recovery window (7-30 days, default 30)
 // or, with o.Force, ForceDeleteWithoutRecovery. It returns the deletion date.
 func (s *Store) Delete(ctx context.Context, id string, o store.DeleteOptions) (store.Ref, time.Time, error) {
+	if err := o.Validate(); err != nil {
+		return store.Ref{}, time.Time{}, fail("delete", id, err)
+	}
 	input := &secretsmanager.DeleteSecretInput{SecretId: aws.String(id)}
-	switch {
-	case o.Force && o.RecoveryDays != 0:
-		return store.Ref{}, time.Time{}, fmt.Errorf("delete secret %s: %w: a recovery window and force delete exclude each other", id, store.ErrInvalidParameter)
-	case o.Force:
+	if o.Force {
 		input.ForceDeleteWithoutRecovery = aws.Bool(true)
-	default:
-		days := o.RecoveryDays
-		if days == 0 {
-			days = store.DefaultRecovery
-		}
-		if days < store.MinRecovery || days > store.MaxRecovery {
-			return store.Ref{}, time.Time{}, fmt.Errorf("delete secret %s: %w: the recovery window is %d to %d days, not %d",
-				id, store.ErrInvalidParameter, store.MinRecovery, store.MaxRecovery, days)
-		}
-		input.RecoveryWindowInDays = aws.Int64(int64(days))
+	} else {
+		input.RecoveryWindowInDays = aws.Int64(int64(o.Days()))
 	}
 	out, err := s.c.DeleteSecret(ctx, input)
 	if err != nil {
-		return store.Ref{}, time.Time{}, fmt.Errorf("delete secret %s: %w", id, awsx.Classify(err))
+		return store.Ref{}, time.Time{}, fail("delete", id, err)
 	}
 	return store.Ref{ARN: aws.ToString(out.ARN), Name: aws.ToString(out.Name)}, aws.ToTime(out.DeletionDate), nil
 }
@@ -454,7 +445,7 @@ func (s *Store) Delete(ctx context.Context, id string, o store.DeleteOptions) (s
 func (s *Store) Restore(ctx context.Context, id string) (store.Ref, error) {
 	out, err := s.c.RestoreSecret(ctx, &secretsmanager.RestoreSecretInput{SecretId: aws.String(id)})
 	if err != nil {
-		return store.Ref{}, fmt.Errorf("restore secret %s: %w", id, awsx.Classify(err))
+		return store.Ref{}, fail("restore", id, err)
 	}
 	return store.Ref{ARN: aws.ToString(out.ARN), Name: aws.ToString(out.Name)}, nil
 }
@@ -464,11 +455,11 @@ func (s *Store) Tag(ctx context.Context, id string, tags map[string]string) erro
 	if len(tags) == 0 {
 		return nil
 	}
-	if len(tags) > store.MaxTags {
-		return fmt.Errorf("tag secret %s: %w: at most %d tags", id, store.ErrInvalidParameter, store.MaxTags)
+	if err := store.ValidateTags(tags); err != nil {
+		return fail("tag", id, err)
 	}
 	if _, err := s.c.TagResource(ctx, &secretsmanager.TagResourceInput{SecretId: aws.String(id), Tags: toTags(tags)}); err != nil {
-		return fmt.Errorf("tag secret %s: %w", id, awsx.Classify(err))
+		return fail("tag", id, err)
 	}
 	return nil
 }
@@ -478,8 +469,13 @@ func (s *Store) Untag(ctx context.Context, id string, keys []string) error {
 	if len(keys) == 0 {
 		return nil
 	}
+	for _, k := range keys {
+		if err := store.ValidateTagKey(k); err != nil {
+			return fail("untag", id, err)
+		}
+	}
 	if _, err := s.c.UntagResource(ctx, &secretsmanager.UntagResourceInput{SecretId: aws.String(id), TagKeys: keys}); err != nil {
-		return fmt.Errorf("untag secret %s: %w", id, awsx.Classify(err))
+		return fail("untag", id, err)
 	}
 	return nil
 }

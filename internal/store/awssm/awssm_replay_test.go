@@ -207,8 +207,7 @@ func TestReplayDeleteRestore(t *testing.T) {
 		t.Errorf("Delete = %+v %v", ref, when)
 	}
 	_, err = s.Get(t.Context(), name, store.GetOptions{})
-	if !errors.Is(err, store.ErrMarkedForDeletion) || err.Error() != "get secret prod/payments/db: secret is marked for deletion (InvalidRequestException): "+
-		"You can't perform this operation on the secret because it was marked for deletion." {
+	if !errors.Is(err, store.ErrMarkedForDeletion) || err.Error() != "get prod/payments/db: secret is marked for deletion (InvalidRequestException)" {
 		t.Errorf("Get while deleted: %v", err)
 	}
 	v := canary(t)
@@ -293,8 +292,8 @@ func TestReplayErrors(t *testing.T) {
 		target error
 		text   string
 	}{
-		{"errors/ResourceNotFoundException.json", store.ErrNotFound, "get secret prod/payments/db: secret not found (ResourceNotFoundException): Secrets Manager can't find the specified secret."},
-		{"errors/ResourceNotFoundException-stage.json", store.ErrNotFound, "staging label: AWSPENDING"},
+		{"errors/ResourceNotFoundException.json", store.ErrNotFound, "get prod/payments/db: secret not found (ResourceNotFoundException)"},
+		{"errors/ResourceNotFoundException-stage.json", store.ErrVersionNotFound, "get prod/payments/db: version not found (ResourceNotFoundException)"},
 		{"errors/InvalidRequestException-marked-for-deletion.json", store.ErrMarkedForDeletion, "(InvalidRequestException)"},
 		{"errors/InvalidRequestException-rotation.json", store.ErrInvalidRequest, "invalid request (InvalidRequestException): A previous rotation"},
 		{"errors/AccessDeniedException.json", awsx.ErrAccessDenied, "access denied (AccessDeniedException): User: arn:aws:iam::111122223333:user/ci-deployer is not authorized"},

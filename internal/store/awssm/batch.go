@@ -18,8 +18,8 @@ import (
 
 var _ store.BatchGetter = (*Store)(nil)
 
-// batchAPI is the one call GetBatch needs beyond awsx.SecretsManagerAPI;
-// *secretsmanager.Client and the lazy client of awsx.NewClients have it.
+// batchAPI is the one call GetBatch needs beyond API; *secretsmanager.Client
+// has it.
 type batchAPI interface {
 	BatchGetSecretValue(ctx context.Context, in *secretsmanager.BatchGetSecretValueInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.BatchGetSecretValueOutput, error)
 }
@@ -66,7 +66,7 @@ func (s *Store) GetBatch(ctx context.Context, items []store.BatchItem) ([]store.
 			return out, s.getEach(ctx, items, current, out)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("batch get secret values: %w", awsx.Classify(err))
+			return nil, fail("batch get", "", err)
 		}
 		values, errs = append(values, v...), append(errs, e...)
 	}
@@ -74,11 +74,11 @@ func (s *Store) GetBatch(ctx context.Context, items []store.BatchItem) ([]store.
 		id := items[i].ID
 		if e, ok := findError(errs, id); ok {
 			apiErr := &smithy.GenericAPIError{Code: aws.ToString(e.ErrorCode), Message: aws.ToString(e.Message)}
-			out[i].Err = fmt.Errorf("get secret %s: %w", id, awsx.Classify(apiErr))
+			out[i].Err = fail("get", id, apiErr)
 		} else if v, ok := findValue(values, id); ok {
 			out[i].Secret = entrySecret(v)
 		} else {
-			out[i].Err = fmt.Errorf("get secret %s: %w: BatchGetSecretValue returned neither the secret nor an error for it", id, awsx.ErrAWS)
+			out[i].Err = &store.OpError{Op: "get", Name: id, Err: fmt.Errorf("%w: BatchGetSecretValue returned neither the secret nor an error for it", awsx.ErrAWS)}
 		}
 	}
 	return out, nil

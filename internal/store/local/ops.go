@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/secretctl/secretctl/internal/auditlog"
+	"github.com/secretctl/secretctl/internal/awsx"
 	"github.com/secretctl/secretctl/internal/secret"
 	"github.com/secretctl/secretctl/internal/store"
 )
@@ -113,7 +114,7 @@ func (s *Store) auditRecord(c *call, now time.Time, opErr error) auditlog.Record
 		RequestParameters: c.params, ReadOnly: c.readOnly, EventID: uuid.NewString(),
 	}
 	if opErr != nil {
-		rec.ErrorCode, rec.ErrorMessage = ErrorCode(opErr), opErr.Error()
+		rec.ErrorCode, rec.ErrorMessage = errorCode(opErr), opErr.Error()
 	} else if !c.readOnly {
 		rec.ResponseElements = c.resp
 	}
@@ -123,29 +124,14 @@ func (s *Store) auditRecord(c *call, now time.Time, opErr error) auditlog.Record
 	return rec
 }
 
-// ErrorCode maps an error to the Secrets Manager error code the audit log
-// records for it.
-func ErrorCode(err error) string {
-	switch {
-	case err == nil:
-		return ""
-	case errors.Is(err, store.ErrNotFound):
-		return "ResourceNotFoundException"
-	case errors.Is(err, store.ErrExists):
-		return "ResourceExistsException"
-	case errors.Is(err, store.ErrMarkedForDeletion), errors.Is(err, store.ErrInvalidRequest):
-		return "InvalidRequestException"
-	case errors.Is(err, store.ErrInvalidParameter):
-		return "InvalidParameterException"
-	case errors.Is(err, store.ErrLimitExceeded):
-		return "LimitExceededException"
-	case errors.Is(err, store.ErrAccessDenied):
-		return "AccessDeniedException"
-	case errors.Is(err, store.ErrDecryption):
-		return "DecryptionFailure"
-	default:
-		return "InternalServiceError"
+// errorCode is the Secrets Manager error code the audit log records for a
+// failed operation: awsx's table, or InternalServiceError for a failure of
+// the store itself.
+func errorCode(err error) string {
+	if c := awsx.Code(err); c != "" {
+		return c
 	}
+	return "InternalServiceError"
 }
 
 func (t *txn) purge() error {
@@ -215,7 +201,7 @@ func (t *txn) resolve(id string) (*record, error) {
 		}
 	}
 	if len(rs) == 0 {
-		return nil, fmt.Errorf("%w: secrets manager can't find the specified secret", store.ErrNotFound)
+		return nil, store.ErrNotFound
 	}
 	return rs[0], nil
 }
@@ -305,7 +291,7 @@ func (s *Store) Create(ctx context.Context, name string, in store.CreateInput) (
 		if existing != nil {
 			c.arn = existing.ARN
 			if existing.pendingDeletion() {
-				return fmt.Errorf("%w: you can't create this secret because a secret with this name is already scheduled for deletion", store.ErrMarkedForDeletion)
+				return store.ErrMarkedForDeletion
 			}
 			// The same request again (same token, same value) succeeds.
 			if ver := existing.version(in.Token); in.Token != "" && ver != nil && ver.Sealed != nil {
@@ -320,7 +306,7 @@ func (s *Store) Create(ctx context.Context, name string, in store.CreateInput) (
 					return nil
 				}
 			}
-			return fmt.Errorf("%w: the operation failed because the secret %s already exists", store.ErrExists, name)
+			return store.ErrExists
 		}
 		r, rf, err := newRecord(name, in, t.now, storeCrypter{s})
 		if err != nil {
@@ -335,7 +321,7 @@ func (s *Store) Create(ctx context.Context, name string, in store.CreateInput) (
 		return nil
 	})
 	if err != nil {
-		return store.Ref{}, fmt.Errorf("create secret %q: %w", name, err)
+		return store.Ref{}, store.NewOpError("create", name, err)
 	}
 	return ref, nil
 }
@@ -350,7 +336,7 @@ func (s *Store) Get(ctx context.Context, id string, o store.GetOptions) (store.S
 		return err
 	})
 	if err != nil {
-		return store.Secret{}, fmt.Errorf("get secret value %q: %w", id, err)
+		return store.Secret{}, store.NewOpError("get", id, err)
 	}
 	return out, nil
 }
@@ -372,11 +358,11 @@ func (s *Store) GetBatch(ctx context.Context, items []store.BatchItem) ([]store.
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("get secret values: %w", err)
+		return nil, store.NewOpError("batch get", "", err)
 	}
 	for i, e := range errs {
 		if e != nil {
-			out[i] = store.BatchResult{Err: fmt.Errorf("get secret value %q: %w", items[i].ID, e)}
+			out[i] = store.BatchResult{Err: store.NewOpError("get", items[i].ID, e)}
 		}
 	}
 	return out, nil
@@ -438,7 +424,7 @@ func (s *Store) Put(ctx context.Context, id string, v secret.Value, o store.PutO
 		return t.save(r)
 	})
 	if err != nil {
-		return store.Ref{}, fmt.Errorf("put secret value %q: %w", id, err)
+		return store.Ref{}, store.NewOpError("put", id, err)
 	}
 	return ref, nil
 }
@@ -466,7 +452,7 @@ func (s *Store) Update(ctx context.Context, id string, in store.UpdateInput) (st
 		return t.save(r)
 	})
 	if err != nil {
-		return store.Ref{}, fmt.Errorf("update secret %q: %w", id, err)
+		return store.Ref{}, store.NewOpError("update", id, err)
 	}
 	return ref, nil
 }
@@ -485,7 +471,7 @@ func (s *Store) Describe(ctx context.Context, id string) (store.Meta, error) {
 		return nil
 	})
 	if err != nil {
-		return store.Meta{}, fmt.Errorf("describe secret %q: %w", id, err)
+		return store.Meta{}, store.NewOpError("describe", id, err)
 	}
 	return m, nil
 }
@@ -522,7 +508,7 @@ func (s *Store) List(ctx context.Context, o store.ListOptions) ([]store.Meta, er
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("list secrets: %w", err)
+		return nil, store.NewOpError("list", o.Prefix, err)
 	}
 	return out, nil
 }
@@ -543,7 +529,7 @@ func (s *Store) Versions(ctx context.Context, id string, includeDeprecated bool)
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("list versions of %q: %w", id, err)
+		return nil, store.NewOpError("list versions", id, err)
 	}
 	return out, nil
 }
@@ -573,7 +559,7 @@ func (s *Store) UpdateStage(ctx context.Context, id string, m store.StageMove) (
 		return t.save(r)
 	})
 	if err != nil {
-		return store.Ref{}, fmt.Errorf("update version stage of %q: %w", id, err)
+		return store.Ref{}, store.NewOpError("update stage", id, err)
 	}
 	return ref, nil
 }
@@ -592,17 +578,8 @@ func (s *Store) Delete(ctx context.Context, id string, o store.DeleteOptions) (s
 	var when time.Time
 	err := s.run(ctx, c, func(t *txn) error {
 		r, err := t.load(c, id) // before validating, so a refused call still names the secret
-		days := o.RecoveryDays
-		if o.Force && days != 0 {
-			return fmt.Errorf("%w: you can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays", store.ErrInvalidParameter)
-		}
-		if !o.Force {
-			if days == 0 {
-				days = store.DefaultRecovery
-			}
-			if days < store.MinRecovery || days > store.MaxRecovery {
-				return fmt.Errorf("%w: RecoveryWindowInDays must be between %d and %d", store.ErrInvalidParameter, store.MinRecovery, store.MaxRecovery)
-			}
+		if err := o.Validate(); err != nil {
+			return err
 		}
 		if errors.Is(err, store.ErrNotFound) && o.Force {
 			ref, when = store.Ref{Name: id}, t.now
@@ -619,7 +596,7 @@ func (s *Store) Delete(ctx context.Context, id string, o store.DeleteOptions) (s
 				return err
 			}
 		} else {
-			if when, err = r.scheduleDeletion(days, t.now); err != nil {
+			if when, err = r.scheduleDeletion(o.Days(), t.now); err != nil {
 				return err
 			}
 			if err := t.save(r); err != nil {
@@ -631,7 +608,7 @@ func (s *Store) Delete(ctx context.Context, id string, o store.DeleteOptions) (s
 		return nil
 	})
 	if err != nil {
-		return store.Ref{}, time.Time{}, fmt.Errorf("delete secret %q: %w", id, err)
+		return store.Ref{}, time.Time{}, store.NewOpError("delete", id, err)
 	}
 	return ref, when, nil
 }
@@ -651,7 +628,7 @@ func (s *Store) Restore(ctx context.Context, id string) (store.Ref, error) {
 		return t.save(r)
 	})
 	if err != nil {
-		return store.Ref{}, fmt.Errorf("restore secret %q: %w", id, err)
+		return store.Ref{}, store.NewOpError("restore", id, err)
 	}
 	return ref, nil
 }
@@ -671,7 +648,7 @@ func (s *Store) Tag(ctx context.Context, id string, tags map[string]string) erro
 		return t.save(r)
 	})
 	if err != nil {
-		return fmt.Errorf("tag secret %q: %w", id, err)
+		return store.NewOpError("tag", id, err)
 	}
 	return nil
 }
@@ -691,7 +668,7 @@ func (s *Store) Untag(ctx context.Context, id string, keys []string) error {
 		return t.save(r)
 	})
 	if err != nil {
-		return fmt.Errorf("untag secret %q: %w", id, err)
+		return store.NewOpError("untag", id, err)
 	}
 	return nil
 }

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -26,9 +25,6 @@ const (
 const (
 	maxVersions      = 100            // deprecated versions beyond this are purged...
 	minDeprecatedAge = 24 * time.Hour // ...once they are this old, as AWS does
-	maxStageLen      = 256
-	maxTagKeyLen     = 128
-	maxTagValueLen   = 256
 )
 
 // record is one secret as stored: metadata, versions and their labels. The
@@ -102,67 +98,13 @@ func day(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 }
 
-func validateToken(tok string) error {
-	if n := utf8.RuneCountInString(tok); n < store.MinTokenLen || n > store.MaxTokenLen {
-		return fmt.Errorf("%w: ClientRequestToken must have %d to %d characters", store.ErrInvalidParameter, store.MinTokenLen, store.MaxTokenLen)
-	}
-	return nil
-}
-
-func validateStage(s string) error {
-	if s == "" || utf8.RuneCountInString(s) > maxStageLen {
-		return fmt.Errorf("%w: a staging label has 1 to %d characters", store.ErrInvalidParameter, maxStageLen)
-	}
-	return nil
-}
-
-func validateDescription(d string) error {
-	if utf8.RuneCountInString(d) > store.MaxDescriptionLen {
-		return fmt.Errorf("%w: the description is longer than %d characters", store.ErrInvalidParameter, store.MaxDescriptionLen)
-	}
-	return nil
-}
-
-func validateTagKey(k string) error {
-	if k == "" || utf8.RuneCountInString(k) > maxTagKeyLen {
-		return fmt.Errorf("%w: a tag key has 1 to %d characters", store.ErrInvalidParameter, maxTagKeyLen)
-	}
-	if strings.HasPrefix(strings.ToLower(k), "aws:") {
-		return fmt.Errorf("%w: tag key %q: the aws: prefix is reserved", store.ErrInvalidParameter, k)
-	}
-	return nil
-}
-
-func validateTags(tags map[string]string) error {
-	for k, v := range tags {
-		if err := validateTagKey(k); err != nil {
-			return err
-		}
-		if utf8.RuneCountInString(v) > maxTagValueLen {
-			return fmt.Errorf("%w: the value of tag %q is longer than %d characters", store.ErrInvalidParameter, k, maxTagValueLen)
-		}
-	}
-	if len(tags) > store.MaxTags {
-		return fmt.Errorf("%w: a secret has at most %d tags", store.ErrInvalidParameter, store.MaxTags)
-	}
-	return nil
-}
-
 // newRecord is CreateSecret.
 func newRecord(name string, in store.CreateInput, now time.Time, c crypter) (*record, store.Ref, error) {
 	if err := store.ValidateName(name); err != nil {
 		return nil, store.Ref{}, err
 	}
-	if err := validateDescription(in.Description); err != nil {
+	if err := in.Validate(); err != nil {
 		return nil, store.Ref{}, err
-	}
-	if err := validateTags(in.Tags); err != nil {
-		return nil, store.Ref{}, err
-	}
-	if in.Token != "" {
-		if err := validateToken(in.Token); err != nil {
-			return nil, store.Ref{}, err
-		}
 	}
 	r := &record{ARN: newARN(name), Name: name, Description: in.Description, KmsKeyID: in.KmsKeyID,
 		Tags: maps.Clone(in.Tags), Created: now, LastChanged: &now}
@@ -183,7 +125,7 @@ func (r *record) pendingDeletion() bool { return r.Deleted != nil }
 
 func (r *record) checkLive() error {
 	if r.pendingDeletion() {
-		return fmt.Errorf("%w: you can't perform this operation on the secret because it was marked for deletion", store.ErrMarkedForDeletion)
+		return store.ErrMarkedForDeletion
 	}
 	return nil
 }
@@ -270,18 +212,11 @@ func (r *record) put(token string, v secret.Value, stages []string, now time.Tim
 	if err := store.ValidateValue(v); err != nil {
 		return store.Ref{}, err
 	}
-	if token == "" {
-		token = uuid.NewString()
-	} else if err := validateToken(token); err != nil {
+	if err := (store.PutOptions{Token: token, Stages: stages}).Validate(); err != nil {
 		return store.Ref{}, err
 	}
-	if len(stages) > store.MaxLabels {
-		return store.Ref{}, fmt.Errorf("%w: at most %d staging labels", store.ErrInvalidParameter, store.MaxLabels)
-	}
-	for _, s := range stages {
-		if err := validateStage(s); err != nil {
-			return store.Ref{}, err
-		}
+	if token == "" {
+		token = uuid.NewString()
 	}
 	ver := r.version(token)
 	if ver != nil && ver.Sealed != nil {
@@ -290,7 +225,7 @@ func (r *record) put(token string, v secret.Value, stages []string, now time.Tim
 			return store.Ref{}, err
 		}
 		if !old.Equal(v) {
-			return store.Ref{}, fmt.Errorf("%w: you can't use ClientRequestToken %s because that value is already in use for a version of secret %s", store.ErrExists, token, r.ARN)
+			return store.Ref{}, fmt.Errorf("%w: ClientRequestToken %s is already in use for a version with another value", store.ErrExists, token)
 		}
 		ref := r.ref()
 		ref.VersionID, ref.Stages = ver.ID, slices.Clone(ver.Stages)
@@ -338,15 +273,15 @@ func (r *record) get(o store.GetOptions, now time.Time) (*version, error) {
 	if o.VersionID != "" {
 		ver = r.version(o.VersionID)
 		if ver == nil || ver.Sealed == nil {
-			return nil, fmt.Errorf("%w: can't find the specified secret value for VersionId: %s", store.ErrNotFound, o.VersionID)
+			return nil, store.ErrVersionNotFound
 		}
 		if stage != "" && !slices.Contains(ver.Stages, stage) {
-			return nil, fmt.Errorf("%w: version %s does not carry staging label %s", store.ErrNotFound, o.VersionID, stage)
+			return nil, store.ErrVersionNotFound
 		}
 	} else {
 		ver = r.holder(stage)
 		if ver == nil || ver.Sealed == nil {
-			return nil, fmt.Errorf("%w: can't find the specified secret value for staging label: %s", store.ErrNotFound, stage)
+			return nil, store.ErrVersionNotFound
 		}
 	}
 	d := day(now)
@@ -360,7 +295,7 @@ func (r *record) update(in store.UpdateInput, now time.Time) error {
 		return err
 	}
 	if in.Description != nil {
-		if err := validateDescription(*in.Description); err != nil {
+		if err := in.Validate(); err != nil {
 			return err
 		}
 		r.Description = *in.Description
@@ -379,15 +314,12 @@ func (r *record) updateStage(m store.StageMove, now time.Time) error {
 	if err := r.checkLive(); err != nil {
 		return err
 	}
-	if err := validateStage(m.Stage); err != nil {
+	if err := m.Validate(); err != nil {
 		return err
-	}
-	if m.MoveTo == "" && m.RemoveFrom == "" {
-		return fmt.Errorf("%w: give MoveToVersionId, RemoveFromVersionId or both", store.ErrInvalidParameter)
 	}
 	holder := r.holder(m.Stage)
 	if m.RemoveFrom != "" && r.version(m.RemoveFrom) == nil {
-		return fmt.Errorf("%w: version %s not found", store.ErrNotFound, m.RemoveFrom)
+		return store.ErrVersionNotFound
 	}
 	if m.MoveTo == "" {
 		if holder == nil || holder.ID != m.RemoveFrom {
@@ -404,9 +336,9 @@ func (r *record) updateStage(m store.StageMove, now time.Time) error {
 	target := r.version(m.MoveTo)
 	if target == nil {
 		if m.Stage != store.StagePending {
-			return fmt.Errorf("%w: version %s not found", store.ErrNotFound, m.MoveTo)
+			return store.ErrVersionNotFound
 		}
-		if err := validateToken(m.MoveTo); err != nil {
+		if err := store.ValidateToken(m.MoveTo); err != nil {
 			return err
 		}
 	}
@@ -449,7 +381,7 @@ func (r *record) tag(tags map[string]string, now time.Time) error {
 		merged = map[string]string{}
 	}
 	maps.Copy(merged, tags)
-	if err := validateTags(merged); err != nil {
+	if err := store.ValidateTags(merged); err != nil {
 		return err
 	}
 	r.Tags = merged
@@ -462,7 +394,7 @@ func (r *record) untag(keys []string, now time.Time) error {
 		return err
 	}
 	for _, k := range keys {
-		if err := validateTagKey(k); err != nil {
+		if err := store.ValidateTagKey(k); err != nil {
 			return err
 		}
 	}
@@ -476,7 +408,7 @@ func (r *record) untag(keys []string, now time.Time) error {
 // scheduleDeletion is DeleteSecret with a recovery window.
 func (r *record) scheduleDeletion(days int, now time.Time) (time.Time, error) {
 	if r.pendingDeletion() {
-		return time.Time{}, fmt.Errorf("%w: you tried to perform the operation on a secret that's currently marked deleted", store.ErrMarkedForDeletion)
+		return time.Time{}, store.ErrMarkedForDeletion
 	}
 	when := now.Add(time.Duration(days) * 24 * time.Hour)
 	r.Deleted = &when
