@@ -309,3 +309,36 @@ func TestSmallInputChecks(t *testing.T) {
 		t.Errorf("colour despite SECRETCTL_NO_COLOR=1: %q", r.out)
 	}
 }
+
+// TestStoreErrors: a store failure names the operation and the secret
+// once, with the AWS error code and a hint, and reads the same on both
+// backends.
+func TestStoreErrors(t *testing.T) {
+	for name, cli := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			id := fmt.Sprintf("it/%s/err-%d", name, os.Getpid())
+			cli.mustRun(canary(t), "create", id)
+			cases := []struct {
+				stdin string
+				args  []string
+				want  string
+			}{
+				{canary(t), []string{"create", id}, "secretctl: create " + id + ": secret already exists (ResourceExistsException)"},
+				{"", []string{"get", id + "-missing"}, "secretctl: get " + id + "-missing: secret not found (ResourceNotFoundException) (see 'secretctl list')"},
+				{"", []string{"get", id, "--stage", "NOSUCHLABEL"}, "secretctl: get " + id + ": version not found (ResourceNotFoundException) (see 'secretctl versions " + id + "')"},
+				{"", []string{"delete", id + "-missing"}, "secretctl: delete " + id + "-missing: secret not found (ResourceNotFoundException) (see 'secretctl list')"},
+			}
+			for _, c := range cases {
+				r := cli.run(c.stdin, c.args...)
+				if r.code != 2 || strings.TrimSpace(r.errOut) != c.want {
+					t.Errorf("%v: exit %d, stderr %q\nwant %q", c.args, r.code, r.errOut, c.want)
+				}
+			}
+			cli.mustRun("", "delete", id)
+			want := "secretctl: get " + id + ": secret is marked for deletion (InvalidRequestException) (cancel the deletion with 'secretctl restore " + id + "')"
+			if r := cli.run("", "get", id); r.code != 2 || strings.TrimSpace(r.errOut) != want {
+				t.Errorf("get after delete: exit %d, stderr %q\nwant %q", r.code, r.errOut, want)
+			}
+		})
+	}
+}

@@ -119,7 +119,50 @@ func cases() []testCase {
 		{name: "Tags", skip: noTags, run: testTags},
 		{name: "GetBatch", run: testGetBatch},
 		{name: "GetBatchEmpty", run: testGetBatchEmpty},
+		{name: "ErrorText", run: testErrorText},
 	}
+}
+
+// testErrorText: every backend gives the same text for the same failure,
+// naming the operation and the secret once, then the typed error and the
+// AWS error code (the service's own message, which repeats the subject, is
+// not part of it).
+func testErrorText(t *testing.T, s store.Store) {
+	name := uniqueName(t, "db")
+	missing := uniqueName(t, "missing")
+	if _, err := s.Create(ctx(t), name, store.CreateInput{Value: canary(t)}); err != nil {
+		t.Fatal(err)
+	}
+	check := func(what string, err error, want string) {
+		t.Helper()
+		var oe *store.OpError
+		if !errors.As(err, &oe) {
+			t.Errorf("%s: %T %v, want a *store.OpError", what, err, err)
+			return
+		}
+		if err.Error() != want {
+			t.Errorf("%s:\n got %q\nwant %q", what, err, want)
+		}
+	}
+	_, err := s.Create(ctx(t), name, store.CreateInput{Value: canary(t)})
+	check("Create existing", err, "create "+name+": secret already exists (ResourceExistsException)")
+	_, err = s.Get(ctx(t), missing, store.GetOptions{})
+	check("Get missing", err, "get "+missing+": secret not found (ResourceNotFoundException)")
+	_, err = s.Describe(ctx(t), missing)
+	check("Describe missing", err, "describe "+missing+": secret not found (ResourceNotFoundException)")
+	_, err = s.Get(ctx(t), name, store.GetOptions{Stage: "NOSUCHLABEL"})
+	check("Get missing label", err, "get "+name+": version not found (ResourceNotFoundException)")
+	_, _, err = s.Delete(ctx(t), name, store.DeleteOptions{RecoveryDays: 3})
+	check("Delete with 3 days", err, "delete "+name+": invalid parameter (InvalidParameterException): the recovery window is 7 to 30 days, not 3")
+	_, err = s.Put(ctx(t), name, canary(t), store.PutOptions{Token: "short"})
+	check("Put with a short token", err, "put "+name+": invalid parameter (InvalidParameterException): a ClientRequestToken has 32 to 64 characters")
+	if _, _, err := s.Delete(ctx(t), name, store.DeleteOptions{RecoveryDays: 7}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Get(ctx(t), name, store.GetOptions{})
+	check("Get while deleted", err, "get "+name+": secret is marked for deletion (InvalidRequestException)")
+	_, err = s.Put(ctx(t), name, canary(t), store.PutOptions{})
+	check("Put while deleted", err, "put "+name+": secret is marked for deletion (InvalidRequestException)")
 }
 
 // uniqueName returns a name no other test run uses: a prefix derived from
