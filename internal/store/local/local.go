@@ -1,6 +1,6 @@
 // Package local is secretctl's embedded default store: an encrypted SQLite
 // database in a home directory that follows the AWS Secrets Manager
-// semantics of store.Store (docs/aws-semantics.md §1), with a local,
+// semantics of store.Store (docs/semantics.md), with a local,
 // hash-chained access log.
 //
 // # Files

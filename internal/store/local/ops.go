@@ -178,8 +178,8 @@ func (t *txn) byName(name string) (*record, error) {
 	return rs[0], nil
 }
 
-// resolve finds a secret by id, in the order of aws-semantics §1.1: full
-// ARN, name, then a partial ARN matching exactly one secret.
+// resolve finds a secret by id in the order docs/semantics.md gives ("Names
+// and ARNs"): full ARN, name, then a partial ARN matching exactly one secret.
 func (t *txn) resolve(id string) (*record, error) {
 	rs, err := t.query(`SELECT record FROM secrets WHERE arn = ?`, id)
 	if err != nil {

@@ -1,5 +1,5 @@
 // Package storetest is the conformance suite for store.Store: the behaviour
-// contract of docs/aws-semantics.md §1 written as tests. Every backend runs it
+// contract of docs/semantics.md written as tests. Every backend runs it
 // (local on t.TempDir(), awssm on kumo, and real AWS when asked):
 //
 //	func TestConformance(t *testing.T) {
