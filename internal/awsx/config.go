@@ -1,5 +1,8 @@
-// Package awsx loads AWS configuration, builds the narrow AWS clients that
-// secretctl uses and turns SDK errors into short, typed errors.
+// Package awsx loads AWS configuration, builds the AWS SDK clients that
+// secretctl uses, and holds the one table between AWS error codes and the
+// typed errors every backend returns (errors.go). It is a low-level package:
+// it imports only the SDK, and the domain packages (store, rotate, audit)
+// import it, never the other way round.
 package awsx
 
 import (
