@@ -114,7 +114,7 @@ func (s *Store) auditRecord(c *call, now time.Time, opErr error) auditlog.Record
 		RequestParameters: c.params, ReadOnly: c.readOnly, EventID: uuid.NewString(),
 	}
 	if opErr != nil {
-		rec.ErrorCode, rec.ErrorMessage = errorCode(opErr), opErr.Error()
+		rec.ErrorCode, rec.ErrorMessage = ErrorCode(opErr), opErr.Error()
 	} else if !c.readOnly {
 		rec.ResponseElements = c.resp
 	}
@@ -124,10 +124,10 @@ func (s *Store) auditRecord(c *call, now time.Time, opErr error) auditlog.Record
 	return rec
 }
 
-// errorCode is the Secrets Manager error code the audit log records for a
-// failed operation: awsx's table, or InternalServiceError for a failure of
-// the store itself.
-func errorCode(err error) string {
+// ErrorCode is the Secrets Manager error code the audit log records for a
+// failed operation: the code awsx's table gives, or InternalServiceError
+// for a failure of the store itself.
+func ErrorCode(err error) string {
 	if c := awsx.Code(err); c != "" {
 		return c
 	}
