@@ -128,6 +128,9 @@ func (s *Store) auditRecord(c *call, now time.Time, opErr error) auditlog.Record
 // failed operation: the code awsx's table gives, or InternalServiceError
 // for a failure of the store itself.
 func ErrorCode(err error) string {
+	if err == nil {
+		return ""
+	}
 	if c := awsx.Code(err); c != "" {
 		return c
 	}
