@@ -212,7 +212,7 @@ func Apply(ctx context.Context, p *Plan, st store.Store, o ApplyOptions) (*Resul
 			return res, err
 		}
 		path := filepath.Join(dirOf(p.Root), ".gitignore")
-		if err := addGitIgnore(path, dirOf(p.Root), p.GitIgnore); err != nil {
+		if err := addGitIgnore(path, p.GitIgnore); err != nil {
 			return res, err
 		}
 		res.GitIgnore = path
@@ -487,7 +487,7 @@ func mergeEnvExample(path, to string, names []string) error {
 }
 
 // addGitIgnore adds the .env files that held values to .gitignore.
-func addGitIgnore(path, root string, files []string) error {
+func addGitIgnore(path string, files []string) error {
 	old, err := os.ReadFile(path)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("read %s: %w", path, err)
@@ -503,11 +503,7 @@ func addGitIgnore(path, root string, files []string) error {
 	}
 	added := false
 	for _, f := range files {
-		rel, err := filepath.Rel(root, filepath.FromSlash(f))
-		if err != nil {
-			rel = f
-		}
-		rel = filepath.ToSlash(rel)
+		rel := f // relative to root already
 		if have[rel] || have["/"+rel] || have[filepath.Base(rel)] && !strings.Contains(rel, "/") {
 			continue
 		}

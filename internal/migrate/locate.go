@@ -206,7 +206,7 @@ func locate(syntax, line, sec string, col int) literal {
 	j := i + len(sec)
 	lit, ok := quotedAround(line, i, j)
 	switch syntax {
-	case synShell, synMake, synDotenv, synCompose, synSpringYAML, synSpringProp, synTFVars:
+	case synShell, synMake, synDotenv, synCompose, synSpringYAML, synSpringProp, synTFVars, synK8sSecret, synOther:
 		if !ok || syntax == synSpringProp || syntax == synMake {
 			lit = bareAround(line, i, j, ";")
 			if syntax == synSpringProp || syntax == synDotenv || syntax == synTFVars {

@@ -97,6 +97,9 @@ func itemFor(f scan.Finding, src []byte) *Item {
 		it.Column = lit.start + 1
 		it.value = secret.New(line[lit.vstart:lit.vend])
 	}
+	if r, ok := manualReasons[syn]; ok {
+		it.Action, it.Reason = ActionManual, r
+	}
 	if it.Action != ActionManual && lit.reason != "" {
 		it.Action, it.Reason = ActionManual, lit.reason
 	}
@@ -130,9 +133,6 @@ func itemFor(f scan.Finding, src []byte) *Item {
 				it.Env, it.KeyPath = "TF_VAR_"+name, "variable."+name
 			}
 		}
-	}
-	if r, ok := manualReasons[syn]; ok && it.Action != ActionManual {
-		it.Action, it.Reason = ActionManual, r
 	}
 	if it.Action == ActionRewrite {
 		switch syn {
@@ -290,7 +290,7 @@ func (p *Plan) rewrite(in Input, byFile map[string][]*Item) error {
 	}
 	sort.Strings(p.EnvNames)
 	for f := range ignore {
-		p.GitIgnore = append(p.GitIgnore, f)
+		p.GitIgnore = append(p.GitIgnore, relPath(in.Root, f))
 	}
 	sort.Strings(p.GitIgnore)
 	return nil

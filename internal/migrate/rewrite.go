@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/hashicorp/hcl/v2/hclwrite"
 )
 
 // edit replaces src[start:end] with text.
@@ -73,7 +75,7 @@ var (
 	tfVarBlockRe  = regexp.MustCompile(`(?m)^\s*variable\s+"([^"]+)"\s*\{`)
 	tfSensRe      = regexp.MustCompile(`(?m)^\s*sensitive\s*=`)
 	csConstRe     = regexp.MustCompile(`\bconst\s+`)
-	csMemberRe    = regexp.MustCompile(`^\s*(?:(?:public|private|protected|internal|static|new)\s+)+const\s`)
+	typeDeclRe    = regexp.MustCompile(`\b(?:class|struct|record|interface)\s+\w+`)
 	ktConstRe     = regexp.MustCompile(`\bconst\s+val\b`)
 )
 
@@ -120,12 +122,11 @@ func rewriteFile(syntax string, src []byte, items []*Item) ([]byte, error) {
 			}
 		case synCSharp:
 			if m := csConstRe.FindStringIndex(line); m != nil {
+				// A constant member becomes static readonly (a const is
+				// static); a local constant a plain local.
 				text := ""
-				if csMemberRe.MatchString(line) {
+				if typeBody(src, s) {
 					text = "static readonly "
-					if strings.Contains(line[:m[0]], "static") {
-						text = "readonly "
-					}
 				}
 				edits = append(edits, edit{s + m[0], s + m[1], text})
 			}
@@ -165,7 +166,39 @@ func rewriteFile(syntax string, src []byte, items []*Item) ([]byte, error) {
 			edits = append(edits, edit{at, at, pre + b.String()})
 		}
 	}
-	return applyEdits(src, edits)
+	out, err := applyEdits(src, edits)
+	if err != nil || syntax != synTerraform {
+		return out, err
+	}
+	// hclwrite's formatter is terraform fmt: aligned, and unchanged where
+	// the file was formatted already.
+	return hclwrite.Format(out), nil
+}
+
+// typeBody reports whether offset pos sits directly in a class, struct or
+// record body (not in a method): the nearest unclosed brace opens a type.
+func typeBody(src []byte, pos int) bool {
+	depth := 0
+	for k := pos - 1; k >= 0; k-- {
+		switch src[k] {
+		case '}':
+			depth++
+		case '{':
+			if depth > 0 {
+				depth--
+				continue
+			}
+			// the declaration may sit on the line before its brace
+			s := k
+			for n := 0; s > 0 && n < 2; s-- {
+				if src[s-1] == '\n' {
+					n++
+				}
+			}
+			return typeDeclRe.Match(src[s:k])
+		}
+	}
+	return false
 }
 
 func leafOf(keyPath string) string { return keyPath[strings.LastIndex(keyPath, ".")+1:] }
