@@ -501,5 +501,4 @@ func unreachable(t *testing.T, kind string) store.Store {
 	return awssm.New(c.SecretsManager, awssm.Options{})
 }
 
-
 func scanOpts() scan.Options { return scan.Options{} }
