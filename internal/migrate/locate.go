@@ -129,7 +129,7 @@ func findValue(line, sec string, col int) int {
 func quotedAround(line string, i, j int) (literal, bool) {
 	for s := i - 1; s >= 0; s-- {
 		q := line[s]
-		if q != '"' && q != '\'' && q != '`' {
+		if q != '"' && q != '\'' && q != '`' || s > 0 && line[s-1] == '\\' {
 			continue
 		}
 		if !opensAt(line, s) {

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/secretctl/secretctl/internal/environ"
 	"github.com/secretctl/secretctl/internal/scan"
 	"github.com/secretctl/secretctl/internal/secret"
 )
@@ -118,11 +119,7 @@ func itemFor(f scan.Finding, src []byte) *Item {
 		keys = nil
 	}
 	it.KeyPath = strings.Join(append(keys, leaf), ".")
-	if envStyle(leaf) {
-		it.Env = leaf
-	} else {
-		it.Env = EnvName(append(keys, strings.Split(leaf, ".")...))
-	}
+	it.Env = EnvName(append(keys, leaf))
 	switch syn {
 	case synTFVars:
 		it.Env = "TF_VAR_" + leaf
@@ -189,35 +186,50 @@ func indexByte(b []byte, c byte) int {
 // name makes env names unique (the same value shares a name) and reuses the
 // stored name of a value on a rerun.
 func (p *Plan) name(in Input) {
-	n := newNamer()
-	// a name the store already holds keeps its value's claim
-	for name, d := range in.Stored {
-		n.byName[name] = d
-	}
-	for _, it := range p.Items {
-		d := Digest(it.value)
+	// One name per distinct (name, value): the same value shares its name,
+	// a different value under the same name gets NAME_2, NAME_3 (in plan
+	// order, so every run names alike).
+	type pair struct{ base, digest string }
+	var pairs []pair
+	index := map[pair]int{}
+	of := make([]int, len(p.Items))
+	for i, it := range p.Items {
 		base := it.Env
 		if (it.Syntax == synTerraform || it.Syntax == synTFVars) && !strings.HasPrefix(base, "TF_VAR_") {
 			base = "TF_VAR_" + tfVarName(base)
 		}
-		if sd, ok := in.Stored[base]; ok && sd != d {
-			// A rerun after a partial migration named this value _2 (or the
-			// value changed: the store step reports the conflict).
-			renamed := false
-			for k := 2; k < 100; k++ {
-				if in.Stored[fmt.Sprintf("%s_%d", base, k)] == d {
-					it.Env, renamed = fmt.Sprintf("%s_%d", base, k), true
-					break
-				}
-			}
-			if renamed {
-				continue
-			}
-			delete(n.byName, base) // the store step decides: conflict or --overwrite
-			it.Env = n.claim(base, d)
+		k := pair{base, Digest(it.value)}
+		if _, ok := index[k]; !ok {
+			index[k] = len(pairs)
+			pairs = append(pairs, k)
+		}
+		of[i] = index[k]
+	}
+	bases := make([]string, len(pairs))
+	for i, k := range pairs {
+		bases[i] = k.base
+	}
+	names := environ.Dedupe(bases)
+	for i, k := range pairs {
+		if d, ok := in.Stored[names[i]]; !ok || d == k.digest {
 			continue
 		}
-		it.Env = n.claim(base, d)
+		// A rerun after a partial migration: the value may already be
+		// stored under another suffix of its name. Otherwise the store
+		// step reports the conflict (or overwrites, when asked).
+		for n := 1; n < 100; n++ {
+			cand := k.base
+			if n > 1 {
+				cand = fmt.Sprintf("%s_%d", k.base, n)
+			}
+			if in.Stored[cand] == k.digest {
+				names[i] = cand
+				break
+			}
+		}
+	}
+	for i, it := range p.Items {
+		it.Env = names[of[i]]
 	}
 	field := map[int]*Group{}
 	fieldName := map[int]string{}
