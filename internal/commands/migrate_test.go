@@ -68,7 +68,15 @@ func sampleApp(t *testing.T) (dir string, values []string) {
 			t.Fatalf("git %v: %v %s", args, err, out)
 		}
 	}
-	return dir, []string{"SuperSecret123!", "sk-1234567890abcdef", "my-api-secret"}
+	vb, err := os.ReadFile(filepath.Join("..", "migrate", "testdata", "sample-values.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]string
+	if err := json.Unmarshal(vb, &m); err != nil {
+		t.Fatal(err)
+	}
+	return dir, []string{m["DATABASE_PASSWORD"], m["API_KEY"], m["API_SECRET"]}
 }
 
 func TestMigrateCommand(t *testing.T) {

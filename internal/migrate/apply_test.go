@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -25,13 +26,19 @@ import (
 	"github.com/secretctl/secretctl/internal/store/local"
 )
 
-// The seed's sample app values (kept under testdata/, which the project's
-// self-scan allowlists).
-var sampleValues = map[string]string{
-	"DATABASE_PASSWORD": "SuperSecret123!",
-	"API_KEY":           "sk-1234567890abcdef",
-	"API_SECRET":        "my-api-secret",
-}
+// sampleValues are the seed's sample app values, kept under testdata/
+// (which the project's self-scan allowlists), by the variable they get.
+var sampleValues = func() map[string]string {
+	b, err := os.ReadFile(filepath.Join("testdata", "sample-values.json"))
+	if err != nil {
+		panic(err)
+	}
+	var m map[string]string
+	if err := json.Unmarshal(b, &m); err != nil {
+		panic(err)
+	}
+	return m
+}()
 
 // TestMain runs the test binary as a migrate --apply helper when asked:
 // the kill -9 test drives a real process that stops between storing and

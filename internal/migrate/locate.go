@@ -24,7 +24,7 @@ const (
 	synDotenv     = "dotenv"
 	synTerraform  = "terraform"
 	synTFVars     = "tfvars"
-	synK8sSecret  = "kubernetes-secret"
+	synK8sManifest  = "kubernetes-secret"
 	synOther      = "other"
 )
 
@@ -71,7 +71,7 @@ func syntaxOf(p string, content []byte) string {
 		}
 	case "yml", "yaml":
 		if k8sSecretRe.Match(content) {
-			return synK8sSecret
+			return synK8sManifest
 		}
 		if strings.HasPrefix(base, "application") || strings.HasPrefix(base, "bootstrap") {
 			return synSpringYAML
@@ -90,7 +90,7 @@ var (
 
 // manualReasons say why a syntax is left to the user.
 var manualReasons = map[string]string{
-	synK8sSecret: "a Kubernetes Secret manifest: replace it with an ExternalSecret that reads the stored secret",
+	synK8sManifest: "a Kubernetes Secret manifest: replace it with an ExternalSecret that reads the stored secret",
 	synOther:     "this format has no environment substitution: read the variable in the code that loads the file",
 }
 
@@ -206,7 +206,7 @@ func locate(syntax, line, sec string, col int) literal {
 	j := i + len(sec)
 	lit, ok := quotedAround(line, i, j)
 	switch syntax {
-	case synShell, synMake, synDotenv, synCompose, synSpringYAML, synSpringProp, synTFVars, synK8sSecret, synOther:
+	case synShell, synMake, synDotenv, synCompose, synSpringYAML, synSpringProp, synTFVars, synK8sManifest, synOther:
 		if !ok || syntax == synSpringProp || syntax == synMake {
 			lit = bareAround(line, i, j, ";")
 			if syntax == synSpringProp || syntax == synDotenv || syntax == synTFVars {
@@ -291,7 +291,7 @@ func leafKey(syntax, before string) string {
 // YAML. Variable declarations (`const config = {`) are not keys.
 func parentKeys(syntax string, src []byte, pos int) []string {
 	switch syntax {
-	case synCompose, synSpringYAML, synK8sSecret:
+	case synCompose, synSpringYAML, synK8sManifest:
 		return yamlParents(src, pos)
 	case synSpringProp, synDotenv, synShell, synMake, synTFVars:
 		return nil
