@@ -8,24 +8,24 @@ import (
 
 // Syntaxes migrate knows how to rewrite (and a few it knows it cannot).
 const (
-	synJS         = "javascript"
-	synPython     = "python"
-	synGo         = "go"
-	synJava       = "java"
-	synKotlin     = "kotlin"
-	synRuby       = "ruby"
-	synPHP        = "php"
-	synCSharp     = "csharp"
-	synShell      = "shell"
-	synMake       = "makefile"
-	synCompose    = "docker-compose"
-	synSpringYAML = "spring-yaml"
-	synSpringProp = "spring-properties"
-	synDotenv     = "dotenv"
-	synTerraform  = "terraform"
-	synTFVars     = "tfvars"
-	synK8sManifest  = "kubernetes-secret"
-	synOther      = "other"
+	synJS          = "javascript"
+	synPython      = "python"
+	synGo          = "go"
+	synJava        = "java"
+	synKotlin      = "kotlin"
+	synRuby        = "ruby"
+	synPHP         = "php"
+	synCSharp      = "csharp"
+	synShell       = "shell"
+	synMake        = "makefile"
+	synCompose     = "docker-compose"
+	synSpringYAML  = "spring-yaml"
+	synSpringProp  = "spring-properties"
+	synDotenv      = "dotenv"
+	synTerraform   = "terraform"
+	synTFVars      = "tfvars"
+	synK8sManifest = "kubernetes-secret"
+	synOther       = "other"
 )
 
 // syntaxOf decides how a file is rewritten, from its name and content.
@@ -91,7 +91,7 @@ var (
 // manualReasons say why a syntax is left to the user.
 var manualReasons = map[string]string{
 	synK8sManifest: "a Kubernetes Secret manifest: replace it with an ExternalSecret that reads the stored secret",
-	synOther:     "this format has no environment substitution: read the variable in the code that loads the file",
+	synOther:       "this format has no environment substitution: read the variable in the code that loads the file",
 }
 
 // literal is where a value sits on its line.
