@@ -1,4 +1,4 @@
-// Package auditlog is the local store's append-only, hash-chained access log.
+// Package auditlog is the local store's append-only, chained access log.
 //
 // The log is a JSON Lines file (one Record a line, 0600), readable and
 // editable by hand on purpose: the chain makes any edit evident. Each record
@@ -8,20 +8,34 @@
 //
 //	seq       1, 2, 3, ... with no gaps
 //	prevHash  the hash of the record before (64 zeros for seq 1)
-//	hash      hex SHA-256 of the record's canonical JSON without "hash"
+//	hash      hex HMAC-SHA-256 of the record's canonical JSON without "hash"
 //
 // The canonical JSON is the record parsed into generic JSON values and
 // marshalled again with sorted keys, so every field of the line, including
 // fields added by hand, is covered.
 //
+// # Keyed chain
+//
+// The hash is an HMAC under a key the local store derives from its data key
+// (Chain.Key), so only someone holding the store's key can compute it: a
+// forged or edited record, or a forged chain head, fails verification even
+// when the forger rewrites every hash after it. Logs written before the
+// chain was keyed (store format 1) used the plain SHA-256 of the canonical
+// JSON; Chain.LegacySeq says how many records those are, and the store pins
+// the hash of the last of them (Chain.LegacyHash) under its key when it
+// upgrades, so the unkeyed prefix cannot be rewritten either: each of its
+// records is fixed by the SHA-256 link from the one after it. A Chain with
+// no key is the plain SHA-256 chain throughout.
+//
 // The chain alone cannot show that records were cut from the end, or that
-// the whole file was rewritten consistently. The writer therefore keeps the
-// chain Head (last seq, its hash and the byte length of the file) somewhere
-// else, in the local store's database, updated in the same transaction as
-// the operation the record describes. Verify compares the file with that
-// head. The guarantee is tamper evidence against changes to the log file
-// alone; someone who can rewrite both the file and the database can forge
-// a history.
+// the whole file was replaced by an older copy of itself. The writer
+// therefore keeps the chain Head (last seq, its hash and the byte length of
+// the file) somewhere else, in the local store's database, updated in the
+// same transaction as the operation the record describes, and Verify
+// compares the file with that head. What stays open: someone with the key
+// can write any history; and a restore of an older copy of both the log and
+// the database is consistent, so only a head kept outside the store (see
+// `secretctl audit verify --expect-head`) shows it.
 //
 // Writers: Append seals a record after a head and writes it. Readers: Read
 // streams records; Verify checks a whole file against a head and names each
@@ -31,6 +45,7 @@ package auditlog
 import (
 	"bufio"
 	"bytes"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -113,9 +128,23 @@ type Head struct {
 // EmptyHead is the head of a log with no records.
 func EmptyHead() Head { return Head{Hash: GenesisHash} }
 
-// Hash returns the hex SHA-256 of the canonical form of line (a JSON object),
-// ignoring its "hash" field.
-func Hash(line []byte) (string, error) {
+// Chain says how the records of a log are hashed: with HMAC-SHA-256 under
+// Key, except the first LegacySeq records, which were written with the plain
+// SHA-256 before the log was keyed; the last of those has hash LegacyHash.
+// The zero Chain is the plain SHA-256 chain.
+type Chain struct {
+	Key        []byte
+	LegacySeq  uint64
+	LegacyHash string
+}
+
+// keyed reports whether the record with that seq carries an HMAC.
+func (c Chain) keyed(seq uint64) bool { return c.Key != nil && seq > c.LegacySeq }
+
+// Hash returns the hex hash of the canonical form of line (a JSON object),
+// ignoring its "hash" field: the HMAC of the chain's key, or the plain
+// SHA-256 for a record up to LegacySeq (or with no key).
+func (c Chain) Hash(line []byte) (string, error) {
 	var m map[string]any
 	dec := json.NewDecoder(bytes.NewReader(line))
 	dec.UseNumber()
@@ -130,13 +159,29 @@ func Hash(line []byte) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("canonicalise record: %w", err)
 	}
-	sum := sha256.Sum256(canon)
-	return hex.EncodeToString(sum[:]), nil
+	var seq uint64
+	if n, ok := m["seq"].(json.Number); ok {
+		if i, err := n.Int64(); err == nil && i > 0 {
+			seq = uint64(i)
+		}
+	}
+	if !c.keyed(seq) {
+		sum := sha256.Sum256(canon)
+		return hex.EncodeToString(sum[:]), nil
+	}
+	mac := hmac.New(sha256.New, c.Key)
+	mac.Write(canon)
+	return hex.EncodeToString(mac.Sum(nil)), nil
 }
 
-// Seal chains rec after head: it sets Seq, PrevHash and Hash, and returns
-// the line to write (with its newline). It does not change Offset.
-func Seal(rec Record, head Head) (Record, []byte, error) {
+// Hash returns the hex SHA-256 of the canonical form of line (a JSON object),
+// ignoring its "hash" field: the unkeyed hash of store format 1.
+func Hash(line []byte) (string, error) { return Chain{}.Hash(line) }
+
+// Seal chains rec after head with the hash of c: it sets Seq, PrevHash and
+// Hash, and returns the line to write (with its newline). It does not change
+// Offset.
+func Seal(rec Record, head Head, c Chain) (Record, []byte, error) {
 	rec.Seq = head.Seq + 1
 	rec.PrevHash = head.Hash
 	if rec.PrevHash == "" {
@@ -148,7 +193,7 @@ func Seal(rec Record, head Head) (Record, []byte, error) {
 	if err != nil {
 		return Record{}, nil, fmt.Errorf("encode record: %w", err)
 	}
-	if rec.Hash, err = Hash(unsigned); err != nil {
+	if rec.Hash, err = c.Hash(unsigned); err != nil {
 		return Record{}, nil, err
 	}
 	line, err := json.Marshal(rec)
@@ -158,7 +203,7 @@ func Seal(rec Record, head Head) (Record, []byte, error) {
 	return rec, append(line, '\n'), nil
 }
 
-// Append seals rec after head and writes it to f, the log file. It writes
+// Append seals rec after head with c and writes it to f, the log file. It writes
 // at head.Offset when the committed part of the file is where head says
 // (the line ending there is the head record): bytes beyond it, such as a
 // record a crash left between the write and the commit of the head, are
@@ -168,8 +213,8 @@ func Seal(rec Record, head Head) (Record, []byte, error) {
 // cut, so Verify still sees the change. The file is synced before Append
 // returns. It returns the sealed record and the new head, which the caller
 // commits.
-func Append(f *os.File, head Head, rec Record) (Record, Head, error) {
-	rec, line, err := Seal(rec, head)
+func Append(f *os.File, head Head, rec Record, c Chain) (Record, Head, error) {
+	rec, line, err := Seal(rec, head, c)
 	if err != nil {
 		return Record{}, Head{}, err
 	}

@@ -168,7 +168,7 @@ func TestRecordsFromOperations(t *testing.T) {
 		t.Errorf("DeleteSecret requestParameters = %v", p)
 	}
 
-	res, err := local.VerifyAudit(ctx, home)
+	res, err := local.VerifyAudit(ctx, local.Options{Home: home})
 	if err != nil || !res.OK() || len(res.Issues) != 0 || res.Records != len(recs) {
 		t.Errorf("VerifyAudit = %+v, %v", res, err)
 	}
@@ -221,7 +221,7 @@ func writeLines(t *testing.T, home string, ls [][]byte) {
 
 func verify(t *testing.T, home string) auditlog.Result {
 	t.Helper()
-	res, err := local.VerifyAudit(t.Context(), home)
+	res, err := local.VerifyAudit(t.Context(), local.Options{Home: home, Actor: actor})
 	if err != nil {
 		t.Fatalf("VerifyAudit: %v", err)
 	}
@@ -335,7 +335,7 @@ func TestUncommittedTail(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, line, err := auditlog.Seal(auditlog.Record{EventName: "GetSecretValue", EventTime: fixedNow}, head)
+	_, line, err := auditlog.Seal(auditlog.Record{EventName: "GetSecretValue", EventTime: fixedNow}, head, auditlog.Chain{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -358,7 +358,7 @@ func TestUncommittedTail(t *testing.T) {
 
 	// Half a record (a write cut short by a power loss) is dropped the same way.
 	head, _ = s.AuditHead(t.Context())
-	_, line, _ = auditlog.Seal(auditlog.Record{EventName: "GetSecretValue", EventTime: fixedNow}, head)
+	_, line, _ = auditlog.Seal(auditlog.Record{EventName: "GetSecretValue", EventTime: fixedNow}, head, auditlog.Chain{})
 	writeLines(t, home, append(lines(t, home), line[:len(line)/2]))
 	if res = verify(t, home); !res.OK() || len(res.Issues) != 1 || res.Issues[0].Kind != auditlog.Uncommitted {
 		t.Errorf("issues with half a record at the end = %v; want one uncommitted", res.Issues)

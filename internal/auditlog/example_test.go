@@ -38,7 +38,7 @@ func Example() {
 		return nil
 	})
 
-	res, err := local.VerifyAudit(ctx, home)
+	res, err := local.VerifyAudit(ctx, local.Options{Home: home})
 	fmt.Println("intact:", err == nil && res.OK(), "records:", res.Records)
 	// Output:
 	// 1 2026-03-14T11:20:03Z alice CreateSecret

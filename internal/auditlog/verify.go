@@ -74,10 +74,10 @@ type entry struct {
 }
 
 // Verify reads a whole log and checks it against head, the committed chain
-// head kept apart from the file. It reports each record that was edited,
+// head kept apart from the file, with the hashes of c. It reports each record that was edited,
 // deleted, inserted or reordered, by line and seq. The error is for I/O
 // only; what is wrong with the file is in Result.Issues.
-func Verify(r io.Reader, head Head) (Result, error) {
+func Verify(r io.Reader, head Head, c Chain) (Result, error) {
 	if head.Hash == "" {
 		head.Hash = GenesisHash
 	}
@@ -92,7 +92,7 @@ func Verify(r io.Reader, head Head) (Result, error) {
 			off += int64(len(raw))
 			line := bytes.TrimSpace(raw)
 			if len(line) > 0 {
-				if e, ok := parseEntry(line, n, start); ok {
+				if e, ok := parseEntry(line, n, start, c); ok {
 					entries = append(entries, e)
 					res.Records++
 				} else if start >= head.Offset && errors.Is(err, io.EOF) && raw[len(raw)-1] != '\n' {
@@ -196,7 +196,7 @@ func Verify(r io.Reader, head Head) (Result, error) {
 		return 0
 	})
 	expected, prev := uint64(1), GenesisHash
-	prevLine := 0
+	prevLine, prevOK := 0, true
 	for _, e := range sorted {
 		if e.seq > expected {
 			res.Issues = append(res.Issues, Issue{Kind: Deleted, Line: e.line, Seq: expected, LastSeq: e.seq - 1,
@@ -207,7 +207,7 @@ func Verify(r io.Reader, head Head) (Result, error) {
 		} else if e.prevHash != prev && prevLine == 0 {
 			res.Issues = append(res.Issues, Issue{Kind: Edited, Line: e.line, Seq: e.seq,
 				Detail: fmt.Sprintf("record seq %d does not start from the genesis hash", e.seq)})
-		} else if e.prevHash != prev {
+		} else if e.prevHash != prev && prevOK {
 			// The link from e to the record before broke. A forger who edits
 			// a record and recomputes its hash breaks exactly the next link,
 			// so the record before is the edited one (unless e's prevHash
@@ -215,7 +215,7 @@ func Verify(r io.Reader, head Head) (Result, error) {
 			res.Issues = append(res.Issues, Issue{Kind: Edited, Line: prevLine, Seq: e.seq - 1,
 				Detail: fmt.Sprintf("record seq %d was edited and re-hashed: seq %d (line %d) does not link to it", e.seq-1, e.seq, e.line)})
 		}
-		prev, expected, prevLine = e.hash, e.seq+1, e.line
+		prev, expected, prevLine, prevOK = e.hash, e.seq+1, e.line, e.selfOK
 	}
 	last := expected - 1
 	switch {
@@ -239,7 +239,7 @@ func Verify(r io.Reader, head Head) (Result, error) {
 	return res, nil
 }
 
-func parseEntry(line []byte, n int, start int64) (*entry, bool) {
+func parseEntry(line []byte, n int, start int64, c Chain) (*entry, bool) {
 	var rec struct {
 		Seq       uint64 `json:"seq"`
 		PrevHash  string `json:"prevHash"`
@@ -250,9 +250,12 @@ func parseEntry(line []byte, n int, start int64) (*entry, bool) {
 	if err := json.Unmarshal(line, &rec); err != nil || rec.Hash == "" {
 		return nil, false
 	}
-	h, err := Hash(line)
+	h, err := c.Hash(line)
 	if err != nil {
 		return nil, false
+	}
+	if c.Key != nil && c.LegacySeq > 0 && rec.Seq == c.LegacySeq && rec.Hash != c.LegacyHash {
+		h = "" // the last unkeyed record is pinned: a rewritten one does not match
 	}
 	return &entry{line: n, start: start, seq: rec.Seq, prevHash: rec.PrevHash, hash: rec.Hash,
 		selfOK: h == rec.Hash, eventName: rec.EventName, eventTime: rec.EventTime}, true

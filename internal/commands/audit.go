@@ -699,7 +699,7 @@ func runAuditStatus(ctx context.Context, opts *AuditStatusOptions) error {
 			results = append(results, regionChecks{Region: region, Checks: cs})
 		}
 	} else {
-		results = append(results, regionChecks{Region: "local", Checks: localChecks(ctx, f.Config.Home)})
+		results = append(results, regionChecks{Region: "local", Checks: localChecks(ctx, f.localOptions())})
 	}
 	ok := true
 	for _, r := range results {
@@ -736,8 +736,8 @@ func runAuditStatus(ctx context.Context, opts *AuditStatusOptions) error {
 	return nil
 }
 
-func localChecks(ctx context.Context, home string) []audit.Check {
-	path := filepath.Join(home, local.AuditFile)
+func localChecks(ctx context.Context, o local.Options) []audit.Check {
+	path := filepath.Join(o.Home, local.AuditFile)
 	exists := audit.Check{Name: "access log exists", OK: true, Detail: path}
 	if _, err := os.Stat(path); err != nil {
 		exists.OK = false
@@ -745,7 +745,7 @@ func localChecks(ctx context.Context, home string) []audit.Check {
 		exists.Fix = "use the store once (e.g. 'secretctl list'); the log is created with it"
 	}
 	chain := audit.Check{Name: "hash chain verifies"}
-	res, err := local.VerifyAudit(ctx, home)
+	res, err := local.VerifyAudit(ctx, o)
 	switch {
 	case err != nil:
 		chain.Detail = oneLine(err.Error())
@@ -811,7 +811,7 @@ func runAuditVerify(ctx context.Context, opts *AuditVerifyOptions) error {
 	if f.Config.Backend == "aws" {
 		return usageErrorf("audit verify: checks the local store's access log; for CloudTrail log files run 'aws cloudtrail validate-logs'")
 	}
-	res, err := local.VerifyAudit(ctx, f.Config.Home)
+	res, err := local.VerifyAudit(ctx, f.localOptions())
 	if err != nil {
 		return fmt.Errorf("audit verify: %w", err)
 	}

@@ -75,22 +75,6 @@ const (
 	AuditFile = "audit.log"
 )
 
-const schema = `
-CREATE TABLE IF NOT EXISTS settings (k TEXT PRIMARY KEY, v BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS secrets (
-	arn        TEXT PRIMARY KEY,
-	name       TEXT NOT NULL UNIQUE,
-	deleted_at INTEGER,
-	record     BLOB NOT NULL
-);
-CREATE INDEX IF NOT EXISTS secrets_deleted ON secrets (deleted_at) WHERE deleted_at IS NOT NULL;
-CREATE TABLE IF NOT EXISTS audit_head (
-	id     INTEGER PRIMARY KEY CHECK (id = 1),
-	seq    INTEGER NOT NULL,
-	hash   TEXT NOT NULL,
-	offset INTEGER NOT NULL
-);`
-
 // Options configure Open and Init.
 type Options struct {
 	Home       string           // the store's directory; required
@@ -136,9 +120,14 @@ type Store struct {
 	mode    string
 	sealed  []byte
 
-	mu      sync.Mutex // serialises this process's operations; BEGIN IMMEDIATE does it across processes
-	dataKey []byte
-	closed  bool
+	format  int // formatV1 until upgraded, else formatVersion
+
+	mu       sync.Mutex // serialises this process's operations; BEGIN IMMEDIATE does it across processes
+	dataKey  []byte
+	keys     macKeys        // derived from dataKey by ready
+	chain    auditlog.Chain // the keyed audit chain, set by ready
+	upgraded bool
+	closed   bool
 }
 
 var (
@@ -229,39 +218,61 @@ func openDB(ctx context.Context, path string) (*sql.DB, error) {
 	}
 }
 
-// setup creates the schema and, on a new store, the data key and the
-// audit head, all in one transaction so concurrent first opens agree.
+// setup reads the store's format and key settings, or creates a new store
+// (schema, data key and audit head) in one transaction so concurrent first
+// opens agree. It writes nothing to an existing store: a format-1 store is
+// upgraded by the first operation, which has the key (ready), and a store of
+// a newer format is refused.
 func (s *Store) setup(ctx context.Context) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("open local store: %w", err)
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, schema); err != nil {
-		return fmt.Errorf("create local store schema: %w", err)
+	var uv int
+	if err := tx.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&uv); err != nil {
+		return fmt.Errorf("open local store: %w", err)
 	}
-	var mode string
-	err = tx.QueryRowContext(ctx, `SELECT v FROM settings WHERE k = 'mode'`).Scan(&mode)
+	var tables int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'settings'`).Scan(&tables); err != nil {
+		return fmt.Errorf("open local store: %w", err)
+	}
+	settings := "store_settings"
 	switch {
-	case errors.Is(err, sql.ErrNoRows):
+	case uv > formatVersion:
+		return fmt.Errorf("open local store: %s has format %d, and this secretctl reads format %d at most: upgrade secretctl", s.dbPath, uv, formatVersion)
+	case uv == formatVersion:
+		s.format = formatVersion
+	case uv == 0 && tables == 1:
+		s.format, settings = formatV1, "settings"
+	case uv == 0:
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema`).Scan(&n); err != nil {
+			return fmt.Errorf("open local store: %w", err)
+		}
+		if n > 0 {
+			return fmt.Errorf("open local store: %s is not a secretctl store of a known format", s.dbPath)
+		}
 		if err := s.create(ctx, tx); err != nil {
 			return err
 		}
-	case err != nil:
-		return fmt.Errorf("open local store: %w", err)
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("open local store: %w", err)
+		}
+		return nil
 	default:
-		s.mode = mode
-		if err := tx.QueryRowContext(ctx, `SELECT v FROM settings WHERE k = 'datakey'`).Scan(&s.sealed); err != nil {
-			return fmt.Errorf("open local store: read sealed key: %w", err)
-		}
-		if mode == modeKeyFile {
-			s.keyPath = s.opts.KeyFile
-		}
+		return fmt.Errorf("open local store: %s has unknown format %d", s.dbPath, uv)
 	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("open local store: %w", err)
+	if err := tx.QueryRowContext(ctx, `SELECT v FROM `+settings+` WHERE k = 'mode'`).Scan(&s.mode); err != nil {
+		return fmt.Errorf("open local store: read key mode: %w", err)
 	}
-	return nil
+	if err := tx.QueryRowContext(ctx, `SELECT v FROM `+settings+` WHERE k = 'datakey'`).Scan(&s.sealed); err != nil {
+		return fmt.Errorf("open local store: read sealed key: %w", err)
+	}
+	if s.mode == modeKeyFile {
+		s.keyPath = s.opts.KeyFile
+	}
+	return nil // read only: the deferred rollback ends the transaction
 }
 
 func (s *Store) create(ctx context.Context, tx *sql.Tx) error {
@@ -288,11 +299,24 @@ func (s *Store) create(ctx context.Context, tx *sql.Tx) error {
 	if err != nil {
 		return err
 	}
-	s.sealed, s.dataKey, s.created = sealed, key, true
-	for k, v := range map[string]any{"format": "1", "mode": s.mode, "datakey": sealed} {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO settings (k, v) VALUES (?, ?)`, k, v); err != nil {
+	keys, err := deriveKeys(key)
+	if err != nil {
+		return err
+	}
+	s.sealed, s.dataKey, s.created, s.format = sealed, key, true, formatVersion
+	if _, err := tx.ExecContext(ctx, schemaV2); err != nil {
+		return fmt.Errorf("create local store schema: %w", err)
+	}
+	for k, v := range map[string]any{"mode": s.mode, "datakey": sealed} {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO store_settings (k, v) VALUES (?, ?)`, k, v); err != nil {
 			return fmt.Errorf("create local store: %w", err)
 		}
+	}
+	if err := writeMeta(ctx, tx, keys.meta, meta{Format: formatVersion, LegacyHash: auditlog.GenesisHash}); err != nil {
+		return fmt.Errorf("create local store: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, formatVersion)); err != nil {
+		return fmt.Errorf("create local store: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO audit_head (id, seq, hash, offset) VALUES (1, 0, ?, 0)`, auditlog.GenesisHash); err != nil {
 		return fmt.Errorf("create local store: %w", err)
@@ -325,6 +349,8 @@ func (s *Store) Close() error {
 	s.closed = true
 	clear(s.dataKey)
 	s.dataKey = nil
+	s.keys.clear()
+	s.chain = auditlog.Chain{}
 	return errors.Join(s.db.Close(), s.log.Close())
 }
 
@@ -402,27 +428,40 @@ func (s *Store) AuditHead(ctx context.Context) (auditlog.Head, error) {
 	return readHead(ctx, s.db)
 }
 
-// VerifyAudit checks the access log against its committed head.
+// VerifyAudit checks the access log against its committed head, with the
+// keyed chain (it needs the key).
 func (s *Store) VerifyAudit(ctx context.Context) (auditlog.Result, error) {
-	return verifyFiles(ctx, s.db, s.logPath)
-}
-
-// VerifyAudit checks the access log of the store in home against the head
-// in its database, without creating or unlocking anything.
-func VerifyAudit(ctx context.Context, home string) (auditlog.Result, error) {
-	dbPath := filepath.Join(home, DBFile)
-	if _, err := os.Stat(dbPath); err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return auditlog.Result{}, fmt.Errorf("verify audit log: no local store in %s: %w", home, store.ErrNotFound)
-		}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.ready(ctx); err != nil {
 		return auditlog.Result{}, fmt.Errorf("verify audit log: %w", err)
 	}
-	db, err := openDB(ctx, dbPath)
+	return verifyLog(ctx, s.db, s.logPath, s.chain)
+}
+
+// VerifyAudit checks the access log of the existing store in o.Home against
+// the head in its database. It creates nothing; it needs the key, which
+// keys the chain (and upgrades a format-1 store).
+func VerifyAudit(ctx context.Context, o Options) (auditlog.Result, error) {
+	s, err := openExisting(ctx, o, "verify audit log")
 	if err != nil {
 		return auditlog.Result{}, err
 	}
-	defer db.Close()
-	return verifyFiles(ctx, db, filepath.Join(home, AuditFile))
+	defer s.Close()
+	return s.VerifyAudit(ctx)
+}
+
+// openExisting opens the store in o.Home if there is one, never creating it.
+func openExisting(ctx context.Context, o Options, op string) (*Store, error) {
+	dbPath := filepath.Join(o.Home, DBFile)
+	st, err := os.Stat(dbPath)
+	if errors.Is(err, fs.ErrNotExist) || (err == nil && st.Size() == 0) {
+		return nil, fmt.Errorf("%s: no local store in %s: %w", op, o.Home, store.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	return Open(ctx, o)
 }
 
 func readHead(ctx context.Context, q interface {
@@ -435,20 +474,22 @@ func readHead(ctx context.Context, q interface {
 	return h, nil
 }
 
-// verifyFiles reads the head first, then the log: a record written after
+// verifyLog reads the head first, then the log: a record written after
 // the head was read can only show up as uncommitted, never as a loss.
-func verifyFiles(ctx context.Context, db *sql.DB, logPath string) (auditlog.Result, error) {
-	head, err := readHead(ctx, db)
+func verifyLog(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, logPath string, c auditlog.Chain) (auditlog.Result, error) {
+	head, err := readHead(ctx, q)
 	if err != nil {
 		return auditlog.Result{}, fmt.Errorf("verify audit log: %w", err)
 	}
 	f, err := os.Open(logPath)
 	if errors.Is(err, fs.ErrNotExist) {
-		return auditlog.Verify(strings.NewReader(""), head)
+		return auditlog.Verify(strings.NewReader(""), head, c)
 	}
 	if err != nil {
 		return auditlog.Result{}, fmt.Errorf("verify audit log: %w", err)
 	}
 	defer f.Close()
-	return auditlog.Verify(f, head)
+	return auditlog.Verify(f, head, c)
 }

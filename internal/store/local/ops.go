@@ -38,7 +38,10 @@ type txn struct {
 
 // run executes fn inside one BEGIN IMMEDIATE transaction and appends the
 // audit record of c in it. fn's own writes are undone when it fails; the
-// audit record is committed either way. It returns fn's error.
+// audit record is committed either way. It returns fn's error. Every
+// operation needs the key first, since records are authenticated and the
+// chain is keyed: when it cannot be unlocked nothing is read or written,
+// and no record can be appended.
 func (s *Store) run(ctx context.Context, c *call, fn func(t *txn) error) error {
 	opErrs, err := s.runEach(ctx, []*call{c}, func(_ int, t *txn) error { return fn(t) })
 	if err != nil {
@@ -56,6 +59,12 @@ func (s *Store) runEach(ctx context.Context, calls []*call, fn func(i int, t *tx
 	opErrs := make([]error, len(calls))
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.closed {
+		return opErrs, errors.New("local store: closed")
+	}
+	if err := s.ready(ctx); err != nil {
+		return opErrs, err
+	}
 	// Once the lock is taken the operation and its record complete together.
 	ctx = context.WithoutCancel(ctx)
 	now := s.opts.Now().UTC()
@@ -86,7 +95,7 @@ func (s *Store) runEach(ctx context.Context, calls []*call, fn func(i int, t *tx
 		if err != nil {
 			return opErrs, err
 		}
-		_, next, err := auditlog.Append(s.log, head, s.auditRecord(c, now, opErr))
+		_, next, err := auditlog.Append(s.log, head, s.auditRecord(c, now, opErr), s.chain)
 		if err != nil {
 			return opErrs, fmt.Errorf("append audit record: %w", err)
 		}
@@ -137,24 +146,49 @@ func ErrorCode(err error) string {
 	return "InternalServiceError"
 }
 
+// purge removes the secrets whose recovery window has passed. Only a
+// record that verifies is purged: a deletion date set by hand on the row
+// removes nothing (the record fails its check when it is read).
 func (t *txn) purge() error {
-	if _, err := t.tx.ExecContext(t.ctx, `DELETE FROM secrets WHERE deleted_at IS NOT NULL AND deleted_at <= ?`, t.now.UnixNano()); err != nil {
+	rows, err := t.tx.QueryContext(t.ctx, selectRow+` WHERE deleted_at IS NOT NULL AND deleted_at <= ?`, t.now.UnixNano())
+	if err != nil {
 		return fmt.Errorf("purge deleted secrets: %w", err)
+	}
+	var due []string
+	for rows.Next() {
+		w, err := scanRow(rows)
+		if err != nil {
+			rows.Close()
+			return fmt.Errorf("purge deleted secrets: %w", err)
+		}
+		if r, err := w.open(t.s.keys.record); err == nil && r.Deleted != nil && !r.Deleted.After(t.now) {
+			due = append(due, w.arn)
+		}
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return fmt.Errorf("purge deleted secrets: %w", err)
+	}
+	for _, arn := range due {
+		if _, err := t.tx.ExecContext(t.ctx, `DELETE FROM secrets WHERE arn = ?`, arn); err != nil {
+			return fmt.Errorf("purge deleted secrets: %w", err)
+		}
 	}
 	return nil
 }
 
+// scan reads rows of selectRow, each checked against its MAC: a record that
+// fails is an error naming its secret and is never used.
 func (t *txn) scan(rows *sql.Rows) ([]*record, error) {
 	defer rows.Close()
 	var out []*record
 	for rows.Next() {
-		var b []byte
-		if err := rows.Scan(&b); err != nil {
+		w, err := scanRow(rows)
+		if err != nil {
 			return nil, fmt.Errorf("read secret: %w", err)
 		}
-		r := &record{}
-		if err := json.Unmarshal(b, r); err != nil {
-			return nil, fmt.Errorf("decode secret record: %w", err)
+		r, err := w.open(t.s.keys.record)
+		if err != nil {
+			return nil, err
 		}
 		out = append(out, r)
 	}
@@ -164,8 +198,10 @@ func (t *txn) scan(rows *sql.Rows) ([]*record, error) {
 	return out, nil
 }
 
-func (t *txn) query(q string, args ...any) ([]*record, error) {
-	rows, err := t.tx.QueryContext(t.ctx, q, args...)
+// query runs selectRow with a WHERE clause (and its order) and checks
+// every record it returns.
+func (t *txn) query(where string, args ...any) ([]*record, error) {
+	rows, err := t.tx.QueryContext(t.ctx, selectRow+" "+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read secrets: %w", err)
 	}
@@ -174,7 +210,7 @@ func (t *txn) query(q string, args ...any) ([]*record, error) {
 
 // byName returns the secret with that exact name, or nil.
 func (t *txn) byName(name string) (*record, error) {
-	rs, err := t.query(`SELECT record FROM secrets WHERE name = ?`, name)
+	rs, err := t.query(`WHERE name = ?`, name)
 	if err != nil || len(rs) == 0 {
 		return nil, err
 	}
@@ -184,18 +220,18 @@ func (t *txn) byName(name string) (*record, error) {
 // resolve finds a secret by id in the order docs/semantics.md gives ("Names
 // and ARNs"): full ARN, name, then a partial ARN matching exactly one secret.
 func (t *txn) resolve(id string) (*record, error) {
-	rs, err := t.query(`SELECT record FROM secrets WHERE arn = ?`, id)
+	rs, err := t.query(`WHERE arn = ?`, id)
 	if err != nil {
 		return nil, err
 	}
 	if len(rs) == 0 {
-		if rs, err = t.query(`SELECT record FROM secrets WHERE name = ?`, id); err != nil {
+		if rs, err = t.query(`WHERE name = ?`, id); err != nil {
 			return nil, err
 		}
 	}
 	if len(rs) == 0 {
 		if prefix, ok := partialARN(id); ok {
-			if rs, err = t.query(`SELECT record FROM secrets WHERE substr(arn, 1, ?) = ? AND length(arn) = ?`, len(prefix), prefix, len(prefix)+6); err != nil {
+			if rs, err = t.query(`WHERE substr(arn, 1, ?) = ? AND length(arn) = ?`, len(prefix), prefix, len(prefix)+6); err != nil {
 				return nil, err
 			}
 			if len(rs) > 1 {
@@ -214,13 +250,11 @@ func (t *txn) save(r *record) error {
 	if err != nil {
 		return fmt.Errorf("encode secret record: %w", err)
 	}
-	var del any
-	if r.Deleted != nil {
-		del = r.Deleted.UnixNano()
-	}
-	if _, err := t.tx.ExecContext(t.ctx, `INSERT INTO secrets (arn, name, deleted_at, record) VALUES (?, ?, ?, ?)
-		ON CONFLICT (arn) DO UPDATE SET name = excluded.name, deleted_at = excluded.deleted_at, record = excluded.record`,
-		r.ARN, r.Name, del, b); err != nil {
+	del := deletedColumn(r)
+	mac := recordMAC(t.s.keys.record, r.ARN, r.Name, del, b)
+	if _, err := t.tx.ExecContext(t.ctx, `INSERT INTO secrets (arn, name, deleted_at, record, mac) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (arn) DO UPDATE SET name = excluded.name, deleted_at = excluded.deleted_at, record = excluded.record, mac = excluded.mac`,
+		r.ARN, r.Name, del, b, mac); err != nil {
 		return fmt.Errorf("save secret: %w", err)
 	}
 	return nil
@@ -498,7 +532,7 @@ func (s *Store) List(ctx context.Context, o store.ListOptions) ([]store.Meta, er
 	}
 	var out []store.Meta
 	err := s.run(ctx, c, func(t *txn) error {
-		rs, err := t.query(`SELECT record FROM secrets WHERE substr(name, 1, ?) = ? ORDER BY name`, len(o.Prefix), o.Prefix)
+		rs, err := t.query(`WHERE substr(name, 1, ?) = ? ORDER BY name`, len(o.Prefix), o.Prefix)
 		if err != nil {
 			return err
 		}
