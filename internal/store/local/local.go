@@ -120,7 +120,7 @@ type Store struct {
 	mode    string
 	sealed  []byte
 
-	format  int // formatV1 until upgraded, else formatVersion
+	format int // formatV1 until upgraded, else formatVersion
 
 	mu       sync.Mutex // serialises this process's operations; BEGIN IMMEDIATE does it across processes
 	dataKey  []byte
