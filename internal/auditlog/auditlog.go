@@ -53,6 +53,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -123,6 +124,37 @@ type Head struct {
 	Seq    uint64 `json:"seq"`    // seq of the last record; 0 for an empty log
 	Hash   string `json:"hash"`   // hash of the last record; GenesisHash for an empty log
 	Offset int64  `json:"offset"` // length of the log in bytes
+}
+
+// String is the head as `audit verify` prints it and --expect-head takes
+// it: "SEQ:HASH".
+func (h Head) String() string { return fmt.Sprintf("%d:%s", h.Seq, h.Hash) }
+
+// ParseHead parses what Head.String returns (the offset is not part of it).
+func ParseHead(s string) (Head, error) {
+	seq, hash, ok := strings.Cut(strings.TrimSpace(s), ":")
+	n, err := strconv.ParseUint(seq, 10, 64)
+	if !ok || err != nil || len(hash) != 64 || strings.Trim(hash, "0123456789abcdef") != "" {
+		return Head{}, fmt.Errorf("parse chain head %q: want SEQ:HASH as 'secretctl audit verify' prints it", s)
+	}
+	return Head{Seq: n, Hash: hash}, nil
+}
+
+// HashAt returns the hash of the record with that seq in a log, or "" when
+// there is none.
+func HashAt(r io.Reader, seq uint64) (string, error) {
+	hash := ""
+	err := Lines(r, func(n int, line []byte) error {
+		var rec struct {
+			Seq  uint64 `json:"seq"`
+			Hash string `json:"hash"`
+		}
+		if json.Unmarshal(line, &rec) == nil && rec.Seq == seq && hash == "" {
+			hash = rec.Hash
+		}
+		return nil
+	})
+	return hash, err
 }
 
 // EmptyHead is the head of a log with no records.

@@ -3,10 +3,12 @@ package commands
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/csv"
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -435,5 +437,94 @@ func TestAuditProgressOnTTY(t *testing.T) {
 		if strings.Contains(out.String(), "\r") {
 			t.Errorf("progress on stdout: %q", out.String())
 		}
+	}
+}
+
+// TestAuditVerifyRecords: a record changed in store.db without the key is
+// an integrity error on the next read of that secret (exit 2, one line,
+// naming it), `audit verify` names it (exit 1), other secrets still read,
+// and --expect-head catches a chain that no longer continues from a head
+// kept earlier.
+func TestAuditVerifyRecords(t *testing.T) {
+	cli := newTestCLI(t)
+	a, b := canary(t), canary(t)
+	cli.mustRun(a, "create", "t/a", "--tag", "team=payments")
+	cli.mustRun(b, "create", "t/b")
+	r := cli.mustRun("", "audit", "verify")
+	m := regexp.MustCompile(`(?m)^head (\d+:[0-9a-f]{64})$`).FindStringSubmatch(r.out)
+	if m == nil || !strings.Contains(r.out, "2 secrets") {
+		t.Fatalf("verify prints no head: %q", r.out)
+	}
+	kept := m[1]
+	cli.mustRun("", "audit", "verify", "--expect-head", kept)
+	if r := cli.run("", "audit", "verify", "--expect-head", "1:nothex"); r.code != 2 {
+		t.Errorf("a malformed --expect-head: exit %d", r.code)
+	}
+	if r := cli.run("", "audit", "verify", "--expect-head", "999:"+strings.Repeat("0", 64)); r.code != 1 || !strings.Contains(r.out, "expected head") {
+		t.Errorf("--expect-head beyond the chain: exit %d\n%s", r.code, r.out)
+	}
+
+	db, err := sql.Open("sqlite", filepath.Join(cli.home, local.DBFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rec []byte
+	if err := db.QueryRow(`SELECT record FROM secrets WHERE name = 't/a'`).Scan(&rec); err != nil {
+		t.Fatal(err)
+	}
+	rec = bytes.Replace(rec, []byte(`"team":"payments"`), []byte(`"team":"mallory"`), 1)
+	if _, err := db.Exec(`UPDATE secrets SET record = ? WHERE name = 't/a'`, rec); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	r = cli.run("", "get", "t/a")
+	if r.code != 2 || !strings.Contains(r.errOut, "integrity check failed") || !strings.Contains(r.errOut, "t/a") || strings.Count(strings.TrimSpace(r.errOut), "\n") != 0 || r.out != "" {
+		t.Errorf("get of the changed record: exit %d, stdout %q, stderr %q; want exit 2 and one line naming it", r.code, r.out, r.errOut)
+	}
+	if got := cli.mustRun("", "get", "t/b"); strings.TrimSpace(got.out) != b {
+		t.Error("the untouched secret no longer reads")
+	}
+	r = cli.run("", "audit", "verify")
+	if r.code != 1 || !strings.Contains(r.out, "✗ secret t/a") || strings.Contains(r.out, "t/b") {
+		t.Errorf("verify after the change: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	r = cli.run("", "audit", "verify", "-o", "json")
+	var res struct {
+		Secrets      int `json:"secrets"`
+		SecretIssues []struct {
+			Name string `json:"name"`
+		} `json:"secretIssues"`
+	}
+	if err := json.Unmarshal([]byte(r.out), &res); err != nil || r.code != 1 || res.Secrets != 2 || len(res.SecretIssues) != 1 || res.SecretIssues[0].Name != "t/a" {
+		t.Errorf("json: exit %d %v %s", r.code, err, r.out)
+	}
+	assertNoLeak(t, a, r.out, r.errOut)
+}
+
+// TestFormat1StoreUpgrades: a store written by the format-1 release is
+// upgraded by the first command, which says so once.
+func TestFormat1StoreUpgrades(t *testing.T) {
+	cli := newTestCLI(t)
+	src := filepath.Join("..", "store", "local", "testdata", "format1")
+	if err := os.MkdirAll(cli.home, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{local.DBFile, local.KeyFile, local.AuditFile} {
+		b, err := os.ReadFile(filepath.Join(src, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(cli.home, name), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cli.now = time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)
+	r := cli.mustRun("", "get", "app/db")
+	if strings.TrimSpace(r.out) != "format1-canary-db-v3" || !strings.Contains(r.errOut, "upgraded the local store") {
+		t.Fatalf("first get: stdout %q, stderr %q", r.out, r.errOut)
+	}
+	if r := cli.mustRun("", "audit", "verify"); strings.Contains(r.errOut, "upgraded") || !strings.Contains(r.out, "4 secrets") {
+		t.Errorf("verify after the upgrade: %q %q", r.out, r.errOut)
 	}
 }

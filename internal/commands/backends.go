@@ -48,7 +48,12 @@ func (f *Factory) openLocal(ctx context.Context) (*local.Store, error) {
 	if err != nil {
 		return nil, err // local.Open names the store in its errors
 	}
-	f.onClose(s.Close)
+	f.onClose(func() error {
+		if s.Upgraded() {
+			fmt.Fprintf(f.IO.ErrOut, "secretctl: upgraded the local store in %s to format 2: records and the access log are now authenticated\n", s.Home())
+		}
+		return s.Close()
+	})
 	if created, keyPath := s.Created(); created {
 		if keyPath != "" {
 			fmt.Fprintf(f.IO.ErrOut, "secretctl: created a local store in %s; its key is %s — back it up: losing it loses the data\n", s.Home(), keyPath)

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"strconv"
 
 	"github.com/secretctl/secretctl/internal/auditlog"
@@ -343,18 +344,25 @@ type RecordIssue struct {
 
 // Report is what Verify found.
 type Report struct {
-	Secrets int             `json:"secrets"` // records checked
-	Records []RecordIssue   `json:"records"` // records that fail their check
-	Audit   auditlog.Result `json:"audit"`
+	Secrets   int             `json:"secrets"`             // records checked
+	Records   []RecordIssue   `json:"records"`             // records that fail their check
+	Audit     auditlog.Result `json:"audit"`               // the access log against its committed head
+	HeadIssue string          `json:"headIssue,omitempty"` // why the chain does not continue from the expected head
+	Upgraded  bool            `json:"upgraded,omitempty"`  // this check upgraded a format-1 store
 }
 
-// OK reports whether every record and the access log verify.
-func (r Report) OK() bool { return len(r.Records) == 0 && r.Audit.OK() }
+// OK reports whether every record and the access log verify, and the chain
+// continues from the expected head.
+func (r Report) OK() bool { return len(r.Records) == 0 && r.Audit.OK() && r.HeadIssue == "" }
 
 // Verify checks every record's MAC and the access log's keyed chain, and
-// reports each record that fails. It writes no audit record (it is not a
-// Secrets Manager operation) and serves nothing. It needs the key.
-func (s *Store) Verify(ctx context.Context) (Report, error) {
+// reports each record that fails. With expect (a head printed by an earlier
+// verify and kept outside the store) it also checks that the chain still
+// continues from that head: a restore of an older copy of both store.db and
+// audit.log is consistent in itself and shows only there. It writes no
+// audit record (it is not a Secrets Manager operation) and serves nothing.
+// It needs the key.
+func (s *Store) Verify(ctx context.Context, expect *auditlog.Head) (Report, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.ready(ctx); err != nil {
@@ -389,16 +397,56 @@ func (s *Store) Verify(ctx context.Context) (Report, error) {
 	if rep.Audit, err = verifyLog(ctx, tx, s.logPath, s.chain); err != nil {
 		return Report{}, err
 	}
+	if expect != nil {
+		if rep.HeadIssue, err = s.headIssue(rep.Audit.Head, *expect); err != nil {
+			return Report{}, err
+		}
+	}
+	rep.Upgraded = s.upgraded
 	return rep, nil
+}
+
+// headIssue says why the chain with committed head cur does not continue
+// from want, or "" when it does.
+func (s *Store) headIssue(cur, want auditlog.Head) (string, error) {
+	switch {
+	case want.Seq == 0:
+		return "", nil
+	case cur.Seq < want.Seq:
+		return fmt.Sprintf("the chain ends at seq %d, before the expected head at seq %d: the store was restored from an older copy, or records were cut with the head", cur.Seq, want.Seq), nil
+	}
+	f, err := os.Open(s.logPath)
+	if err != nil {
+		return "", fmt.Errorf("verify audit log: %w", err)
+	}
+	defer f.Close()
+	got, err := auditlog.HashAt(f, want.Seq)
+	if err != nil {
+		return "", fmt.Errorf("verify audit log: %w", err)
+	}
+	if got != want.Hash {
+		return fmt.Sprintf("record seq %d is not the expected one (hash %s, expected %s): the history since then was replaced", want.Seq, short(got), short(want.Hash)), nil
+	}
+	return "", nil
+}
+
+func short(h string) string {
+	if len(h) > 12 {
+		return h[:12] + "…"
+	}
+	if h == "" {
+		return "none"
+	}
+	return h
 }
 
 // Verify opens the existing store in o.Home (it creates nothing, but a
 // format-1 store is upgraded, which needs the key) and verifies it.
-func Verify(ctx context.Context, o Options) (Report, error) {
+func Verify(ctx context.Context, o Options, expect *auditlog.Head) (Report, error) {
 	s, err := openExisting(ctx, o, "verify local store")
 	if err != nil {
 		return Report{}, err
 	}
 	defer s.Close()
-	return s.Verify(ctx)
+	return s.Verify(ctx, expect)
 }

@@ -239,7 +239,7 @@ func TestTamperedRecords(t *testing.T) {
 					t.Errorf("untouched %s: Get = %v; want its current value", name, err)
 				}
 			}
-			rep, err := s.Verify(ctx)
+			rep, err := s.Verify(ctx, nil)
 			if err != nil {
 				t.Fatalf("Verify: %v", err)
 			}
@@ -285,14 +285,14 @@ func TestUntamperedVerifies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := s.Verify(t.Context())
+	rep, err := s.Verify(t.Context(), nil)
 	if err != nil || !rep.OK() || rep.Secrets != 4 || rep.Audit.Records != int(head.Seq) {
 		t.Fatalf("Verify = %+v, %v", rep, err)
 	}
 	if after, _ := s.AuditHead(t.Context()); after != head {
 		t.Errorf("Verify moved the audit head from %+v to %+v", head, after)
 	}
-	if _, err := local.Verify(t.Context(), local.Options{Home: t.TempDir()}); !errors.Is(err, store.ErrNotFound) {
+	if _, err := local.Verify(t.Context(), local.Options{Home: t.TempDir()}, nil); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("Verify of an empty directory = %v; want ErrNotFound and no store created", err)
 	}
 }
@@ -432,7 +432,7 @@ func TestUpgradeFormat1(t *testing.T) {
 	if err != nil || len(list) != 4 {
 		t.Errorf("List = %d secrets, %v; want 4", len(list), err)
 	}
-	rep, err := s.Verify(ctx)
+	rep, err := s.Verify(ctx, nil)
 	if err != nil || !rep.OK() || rep.Secrets != 4 {
 		t.Fatalf("Verify after the upgrade = %+v, %v", rep, err)
 	}
@@ -541,5 +541,65 @@ CREATE TABLE IF NOT EXISTS audit_head (
 	}
 	if _, err := local.Open(ctx, local.Options{Home: f.home, Actor: itActor}); err == nil || !strings.Contains(err.Error(), "has format 3") {
 		t.Errorf("Open of a format-3 store = %v; want a refusal", err)
+	}
+}
+
+// TestExpectHead restores an older copy of both store.db and audit.log: in
+// itself the copy verifies, and only the head kept from a later verify
+// shows the rollback.
+func TestExpectHead(t *testing.T) {
+	f := newFixture(t)
+	ctx := t.Context()
+	backup := copyDir(t, f.home) // closed store: no -wal left behind
+	s := itOpen(t, f.home, f.now)
+	if _, err := s.Put(ctx, "app/rotated", secret.New("integrity-canary-"+uuid.NewString()), store.PutOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := s.Verify(ctx, nil)
+	if err != nil || !rep.OK() {
+		t.Fatalf("Verify = %+v, %v", rep, err)
+	}
+	kept, err := auditlog.ParseHead(rep.Audit.Head.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := s.Verify(ctx, &kept); err != nil || !rep.OK() {
+		t.Errorf("Verify against its own head = %+v, %v", rep.HeadIssue, err)
+	}
+	if _, err := s.Describe(ctx, "app/other"); err != nil { // the chain moves on from the kept head
+		t.Fatal(err)
+	}
+	if rep, err := s.Verify(ctx, &kept); err != nil || !rep.OK() {
+		t.Errorf("Verify after more operations = %q, %v; want the chain to continue from the kept head", rep.HeadIssue, err)
+	}
+	s.Close()
+
+	for _, name := range []string{local.DBFile, local.AuditFile} {
+		b, err := os.ReadFile(filepath.Join(backup, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(f.home, name), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	os.Remove(filepath.Join(f.home, local.DBFile+"-wal"))
+	os.Remove(filepath.Join(f.home, local.DBFile+"-shm"))
+	rep, err = local.Verify(ctx, local.Options{Home: f.home, Actor: itActor}, nil)
+	if err != nil || !rep.OK() {
+		t.Fatalf("the restored copy in itself = %+v, %v; want it consistent", rep, err)
+	}
+	rep, err = local.Verify(ctx, local.Options{Home: f.home, Actor: itActor}, &kept)
+	if err != nil || rep.OK() || !strings.Contains(rep.HeadIssue, "older copy") {
+		t.Errorf("the restored copy against the kept head = %q, %v; want the rollback reported", rep.HeadIssue, err)
+	}
+	forged := kept
+	forged.Hash = strings.Repeat("ab", 32)
+	forged.Seq = 3
+	if rep, err := local.Verify(ctx, local.Options{Home: f.home, Actor: itActor}, &forged); err != nil || !strings.Contains(rep.HeadIssue, "replaced") {
+		t.Errorf("against a head whose record differs = %q, %v; want the replaced history reported", rep.HeadIssue, err)
+	}
+	if _, err := auditlog.ParseHead("12:nothex"); err == nil {
+		t.Error("ParseHead accepted a malformed head")
 	}
 }

@@ -56,7 +56,7 @@ func BenchmarkVerify100k(b *testing.B) {
 		}
 		b.SetBytes(int64(len(log)))
 		for b.Loop() {
-			rep, err := s.Verify(ctx)
+			rep, err := s.Verify(ctx, nil)
 			if err != nil || !rep.OK() || rep.Audit.Records != n {
 				b.Fatalf("Verify = %d records, %v, issues %v", rep.Audit.Records, err, rep.Audit.Issues)
 			}
