@@ -1,7 +1,7 @@
 // Package local is secretctl's embedded default store: an encrypted SQLite
 // database in a home directory that follows the AWS Secrets Manager
-// semantics of store.Store (docs/semantics.md), with a local,
-// hash-chained access log.
+// semantics of store.Store (docs/semantics.md), with a local, keyed,
+// chained access log.
 //
 // # Files
 //
@@ -22,9 +22,51 @@
 // associated data that binds it to the secret's ARN and the version id, so
 // a ciphertext copied to another secret or version does not open. Values
 // exist in plaintext only in memory: the database, its WAL and the log only
-// ever see ciphertext. The key is unlocked on the first operation that needs
-// it (Describe and List do not), so a wrong key shows up as a failed,
-// logged operation wrapping store.ErrDecryption.
+// ever see ciphertext. Open does not unlock the key; the first operation
+// does, and every operation needs it (below), so a wrong key fails every
+// operation with an error wrapping store.ErrDecryption.
+//
+// # Integrity
+//
+// Three keys are derived from the data key with HKDF-SHA-256, one per
+// purpose (integrity.go):
+//
+//   - Records. Each row of secrets carries mac, the HMAC-SHA-256 of the
+//     record's bytes as stored together with the row's arn, name and
+//     deleted_at. The record is the whole secret (metadata, tags and the
+//     rotation settings kept in them, deletion date, every version with its
+//     labels and sealed value), so what a version row is in other schemas
+//     (a version, its labels) is covered by its secret's MAC, and the arn
+//     binds the record to its row: a record moved to another row fails.
+//     Every read checks it; a record that fails is ErrIntegrity naming the
+//     secret and is never served, written or purged, while other secrets
+//     keep working. Verify checks every row.
+//   - The audit chain. Each log record's hash is an HMAC, so a forged or
+//     re-hashed record or head fails without the key (package auditlog).
+//   - The store settings. The format and where the log became keyed are
+//     kept with a MAC; a change fails every operation.
+//
+// What the MACs do not show: a change made with the key; a whole row put
+// back from an older copy of the database (it is genuine), or removed; and
+// a restore of an older copy of both store.db and audit.log. For the last,
+// Verify takes a chain head kept outside the store (`audit verify
+// --expect-head`). Since the chain is keyed, an operation that cannot
+// unlock the key appends no audit record: it reads and writes nothing.
+//
+// # Format and upgrade
+//
+// PRAGMA user_version holds the format: 0 for format 1 (records and chain
+// unauthenticated), 2 for this one. Open writes nothing to an existing
+// store. A format-1 store is upgraded by the first operation, which has the
+// key, in one transaction: the settings table is renamed store_settings,
+// mac is added and computed for every record as it stands, the current
+// chain head is pinned as the end of the unkeyed part of the log, and the
+// format is recorded. In place of the old settings table a view reads a
+// table that does not exist and is named "this store has format 2: upgrade
+// secretctl to open it": a format-1 secretctl reads its key mode from
+// settings in its first transaction, before it writes anything, and stops
+// there with that text in its error. A store of a format newer than this
+// code knows is refused the same way, before any write.
 //
 // # Design
 //

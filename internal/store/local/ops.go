@@ -494,8 +494,7 @@ func (s *Store) Update(ctx context.Context, id string, in store.UpdateInput) (st
 	return ref, nil
 }
 
-// Describe is DescribeSecret. It works on a secret pending deletion and
-// does not need the key.
+// Describe is DescribeSecret. It works on a secret pending deletion.
 func (s *Store) Describe(ctx context.Context, id string) (store.Meta, error) {
 	c := &call{event: "DescribeSecret", readOnly: true, params: map[string]any{"secretId": id}}
 	var m store.Meta
