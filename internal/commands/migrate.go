@@ -244,7 +244,10 @@ func printPlan(opts *MigrateOptions, doc migrateOutput) error {
 		fmt.Fprintln(w)
 		io.WriteString(w, ch.Diff)
 	}
-	if doc.DryRun && p.Migrate > 0 {
+	switch {
+	case opts.Check && p.Pending():
+		fmt.Fprintf(opts.IO.ErrOut, "check failed: %d value(s) would be migrated, %d left manual\n", p.Migrate, p.Manual)
+	case doc.DryRun && p.Migrate > 0:
 		fmt.Fprintln(opts.IO.ErrOut, "dry run: nothing was stored or changed; run with --apply to migrate")
 	}
 	return nil

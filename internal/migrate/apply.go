@@ -188,6 +188,9 @@ func Apply(ctx context.Context, p *Plan, st store.Store, o ApplyOptions) (*Resul
 	}
 	// 3. rewrite
 	for _, ch := range p.Files {
+		if err := ctx.Err(); err != nil {
+			return res, err // every file is untouched or rewritten; a rerun finishes
+		}
 		if err := o.step("rewrite " + ch.Path); err != nil {
 			return res, err
 		}
