@@ -100,3 +100,19 @@ func BenchmarkMigrateDryRunTree(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPlanTree is migrate's own share of a dry run: planning, the
+// in-memory rewrites and the masked diffs of the 200 files, after the scan.
+func BenchmarkPlanTree(b *testing.B) {
+	dir := migrateTree(b)
+	fs, files, err := Find(context.Background(), dir, scan.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := BuildPlan(Input{Root: dir, To: "bench/app", Findings: fs, Files: files, EnvExample: ".env.example"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
