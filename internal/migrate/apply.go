@@ -204,7 +204,10 @@ func Apply(ctx context.Context, p *Plan, st store.Store, o ApplyOptions) (*Resul
 		if err := o.step("env-example"); err != nil {
 			return res, err
 		}
-		path := filepath.Join(dirOf(p.Root), p.EnvExample)
+		path := p.EnvExample
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(dirOf(p.Root), path)
+		}
 		if err := mergeEnvExample(path, p.To, p.EnvNames); err != nil {
 			return res, err
 		}

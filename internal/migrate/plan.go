@@ -468,8 +468,19 @@ func (p *Plan) groups(in Input, byFile map[string][]*Item) {
 			p.Groups = append(p.Groups, g)
 		}
 	}
+	taken := map[string]int{}
 	for _, g := range p.Groups {
 		g.Secret = p.To + "/" + strings.ToLower(strings.ReplaceAll(g.Path, ".", "-"))
+		// Two connections under the same key path (in two files) get two
+		// secrets: database, database-2.
+		if taken[g.Secret]++; taken[g.Secret] > 1 {
+			g.Secret = fmt.Sprintf("%s-%d", g.Secret, taken[g.Secret])
+			g.ID = fmt.Sprintf("%s-%d", g.ID, taken[g.Secret])
+			p.Items[g.members["password"]].Group = g.ID
+			for _, sib := range g.sib {
+				sib.Group = g.ID
+			}
+		}
 		if !p.RDS {
 			g.Hint = "rerun with --rds to also store " + strings.Join(g.fieldNames(), ", ") + " in the RDS rotation shape as " + g.Secret + " (then `secretctl rotation set " + g.Secret + "` works on it)"
 			continue

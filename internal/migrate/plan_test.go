@@ -124,3 +124,32 @@ func TestPlanNames(t *testing.T) {
 		}
 	}
 }
+
+// TestRDSGroupsInTwoFiles: two connections under the same key path get two
+// RDS-shape secrets, so neither value is dropped.
+func TestRDSGroupsInTwoFiles(t *testing.T) {
+	src := func(pw string) []byte {
+		return []byte("module.exports = {\n  database: {\n    host: 'db.internal',\n    port: 5432,\n    password: '" + pw + "',\n  },\n};\n")
+	}
+	files := map[string][]byte{"a.js": src("canary-rds-a1"), "b.js": src("canary-rds-b2")}
+	var fs []scan.Finding
+	for f, b := range files {
+		_, text := lineAt(b, 5)
+		v := text[strings.Index(text, "'")+1 : strings.LastIndex(text, "'")]
+		fs = append(fs, scan.Finding{File: f, Line: 5, EndLine: 5, Column: strings.Index(text, v) + 1, Secret: secret.New(v), RuleID: "secret-assignment", Fingerprint: f})
+	}
+	p, err := BuildPlan(Input{Root: ".", To: "prod/app", RDS: true, Findings: fs, Files: files})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, s := range p.Secrets {
+		names = append(names, s.Name+"="+strings.Join(s.Keys, ","))
+	}
+	if strings.Join(names, " ") != "prod/app/database=engine,host,password,port prod/app/database-2=engine,host,password,port" {
+		t.Errorf("secrets = %v", names)
+	}
+	if p.Groups[0].Engine != "postgres" {
+		t.Errorf("engine = %q; want postgres from the port", p.Groups[0].Engine)
+	}
+}
