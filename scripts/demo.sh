@@ -24,7 +24,7 @@ run migrate --to demo/myapp
 run migrate --to demo/myapp --apply
 printf '\n$ git diff --stat\n'; git diff --stat
 run scan --no-color
-run migrate --to demo/myapp --check
+run migrate --check
 
 js='const c = require("./config.js"); console.log(c.database.password, c.api.key, c.api.secret)'
 if command -v node >/dev/null 2>&1; then

@@ -40,7 +40,7 @@ type MigrateOptions struct {
 func newMigrateCmd(f *Factory, runF func(context.Context, *MigrateOptions) error) *cobra.Command {
 	opts := &MigrateOptions{IO: f.IO, Store: f.Store}
 	cmd := &cobra.Command{
-		Use:   "migrate [PATH] --to NAME",
+		Use:   "migrate [PATH] [--to NAME]",
 		Short: "Move hardcoded secrets into the store and rewrite the code to read them from the environment",
 		Long: `Find hardcoded secrets under PATH (default ".") with the engine, rules,
 baselines and allow comments of 'secretctl scan', and plan their move: for each
@@ -77,7 +77,7 @@ Examples:
   secretctl migrate --to prod/myapp                 # the plan and the diff; changes nothing
   secretctl migrate --to prod/myapp --apply
   secretctl migrate src/ --to prod/myapp --split --rds -o json
-  secretctl migrate --to prod/myapp --check         # in CI: fail while anything is hardcoded
+  secretctl migrate --check                         # in CI: fail while anything is hardcoded
   secretctl exec --secret prod/myapp -- node app.js
 
 Exit status:
@@ -106,7 +106,7 @@ Exit status:
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.To, "to", "", "the secret to store the values in (SECRETCTL_TO)")
+	fl.StringVar(&opts.To, "to", "", "the secret to store the values in; required with --apply (SECRETCTL_TO)")
 	fl.BoolVar(&opts.Split, "split", false, "store each value as its own secret NAME/VARIABLE (SECRETCTL_SPLIT)")
 	fl.BoolVar(&opts.RDS, "rds", false, "store database connection groups in the RDS rotation shape as NAME/<object> (SECRETCTL_RDS)")
 	fl.BoolVar(&opts.Apply, "apply", false, "store the values and rewrite the files (SECRETCTL_APPLY)")
@@ -128,11 +128,15 @@ type migrateOutput struct {
 }
 
 func runMigrate(ctx context.Context, opts *MigrateOptions) error {
-	if opts.To == "" {
-		return usageErrorf("migrate: --to NAME is required")
+	to := opts.To
+	switch {
+	case to == "" && opts.Apply:
+		return usageErrorf("migrate: --apply needs --to NAME, the secret to store the values in")
+	case to == "":
+		to = "NAME" // a dry run or --check names the secret in the plan only
 	}
-	if err := store.ValidateName(opts.To); err != nil {
-		return usageErrorf("migrate: --to %s: %v", opts.To, err)
+	if err := store.ValidateName(to); err != nil {
+		return usageErrorf("migrate: --to %s: %v", to, err)
 	}
 	if opts.Apply && opts.Check {
 		return usageErrorf("migrate: --apply and --check cannot be combined")
@@ -145,13 +149,13 @@ func runMigrate(ctx context.Context, opts *MigrateOptions) error {
 	if err != nil {
 		return err
 	}
-	in := migrate.Input{Root: opts.Path, To: opts.To, Split: opts.Split, RDS: opts.RDS, Findings: findings, Files: files, EnvExample: opts.EnvExample}
+	in := migrate.Input{Root: opts.Path, To: to, Split: opts.Split, RDS: opts.RDS, Findings: findings, Files: files, EnvExample: opts.EnvExample}
 	var st store.Store
 	if opts.Apply && len(findings) > 0 {
 		if st, err = opts.Store(ctx); err != nil {
 			return err
 		}
-		if in.Stored, err = migrate.Stored(ctx, st, opts.To, opts.Split); err != nil {
+		if in.Stored, err = migrate.Stored(ctx, st, to, opts.Split); err != nil {
 			return fmt.Errorf("migrate: %w", err)
 		}
 	}

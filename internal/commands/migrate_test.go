@@ -128,7 +128,7 @@ func TestMigrateCommand(t *testing.T) {
 	if r := c.run("", "scan", dir); r.code != 0 {
 		t.Errorf("scan after --apply: exit %d\n%s", r.code, r.out)
 	}
-	if r := c.run("", "migrate", dir, "--to", "prod/myapp", "--check"); r.code != 0 {
+	if r := c.run("", "migrate", dir, "--check"); r.code != 0 {
 		t.Errorf("--check after --apply: exit %d\n%s%s", r.code, r.out, r.errOut)
 	}
 	got := c.mustRun("", "get", "prod/myapp", "--key", "DATABASE_PASSWORD")
@@ -144,7 +144,7 @@ func TestMigrateErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"migrate", dir}, "--to NAME is required"},
+		{[]string{"migrate", dir, "--apply"}, "--apply needs --to NAME"},
 		{[]string{"migrate", dir, "--to", "bad name!"}, "--to bad name!"},
 		{[]string{"migrate", dir, "--to", "p/a", "--apply", "--check"}, "cannot be combined"},
 		{[]string{"migrate", filepath.Join(dir, "missing"), "--to", "p/a"}, "no such file"},
