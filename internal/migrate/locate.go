@@ -268,7 +268,8 @@ func prefixWord(s string) string {
 // `private static final String API_KEY = `, `dbPassword := `.
 var leafRe = regexp.MustCompile(`([A-Za-z_][\w.\-]*)["']?\s*\]?\s*(?::=|\?=|\+=|=>|=|:)\s*$`)
 
-// leafKey returns the key the literal at [start, end) of line is assigned to.
+// leafKey returns the key a literal is assigned to, from the text of its
+// line before it.
 func leafKey(syntax, before string) string {
 	before = strings.TrimRight(before, " \t")
 	if syntax == synCompose || syntax == synShell || syntax == synDotenv {
@@ -279,11 +280,7 @@ func leafKey(syntax, before string) string {
 	if m == nil {
 		return ""
 	}
-	k := m[1]
-	if syntax == synPHP && strings.HasSuffix(before[:len(before)-len(m[0])], "$") {
-		return k
-	}
-	return k
+	return m[1]
 }
 
 // parentKeys returns the keys of the objects enclosing offset pos of src,

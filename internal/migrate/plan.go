@@ -1,6 +1,7 @@
 package migrate
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -161,27 +162,19 @@ var (
 func lineAt(src []byte, n int) (int, string) {
 	off := 0
 	for i := 1; i < n; i++ {
-		k := indexByte(src[off:], '\n')
+		k := bytes.IndexByte(src[off:], '\n')
 		if k < 0 {
 			return len(src), ""
 		}
 		off += k + 1
 	}
-	end := indexByte(src[off:], '\n')
+	end := bytes.IndexByte(src[off:], '\n')
 	if end < 0 {
 		return off, strings.TrimRight(string(src[off:]), "\r")
 	}
 	return off, strings.TrimRight(string(src[off:off+end]), "\r")
 }
 
-func indexByte(b []byte, c byte) int {
-	for i, x := range b {
-		if x == c {
-			return i
-		}
-	}
-	return -1
-}
 
 // name makes env names unique (the same value shares a name) and reuses the
 // stored name of a value on a rerun.
