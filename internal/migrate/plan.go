@@ -175,7 +175,6 @@ func lineAt(src []byte, n int) (int, string) {
 	return off, strings.TrimRight(string(src[off:off+end]), "\r")
 }
 
-
 // name makes env names unique (the same value shares a name) and reuses the
 // stored name of a value on a rerun.
 func (p *Plan) name(in Input) {
