@@ -509,3 +509,54 @@ func unreachable(t *testing.T, kind string) store.Store {
 }
 
 func scanOpts() scan.Options { return scan.Options{} }
+
+// TestApplyEnvFiles: a .env that held a value is added to .gitignore, and
+// the env example lists every variable the code now reads, keeping the
+// lines it had.
+func TestApplyEnvFiles(t *testing.T) {
+	ctx := t.Context()
+	st := backends()[0].open(t)
+	root := copyTree(t, "polyglot")
+	if err := os.WriteFile(filepath.Join(root, ".env.example"), []byte("APP_PORT=\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, ".gitignore"), []byte("node_modules/"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	gitRepo(t, root)
+	p, err := planFor(ctx, root, "prod/poly", st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Apply(ctx, p, st, ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	gi, _ := os.ReadFile(filepath.Join(root, ".gitignore"))
+	if string(gi) != "node_modules/\ncompose/.env\n" {
+		t.Errorf(".gitignore = %q", gi)
+	}
+	ex, _ := os.ReadFile(filepath.Join(root, ".env.example"))
+	lines := strings.Split(strings.TrimSpace(string(ex)), "\n")
+	if lines[0] != "APP_PORT=" || len(lines) != 1+len(p.EnvNames) {
+		t.Errorf(".env.example = %q; want APP_PORT= then the %d names", ex, len(p.EnvNames))
+	}
+	for _, n := range p.EnvNames {
+		if !strings.Contains(string(ex), "\n"+n+"=\n") {
+			t.Errorf(".env.example lacks %s", n)
+		}
+	}
+	if strings.Contains(string(ex), "canary") {
+		t.Error(".env.example holds a value")
+	}
+	// A second apply changes neither file.
+	p2, _ := planFor(ctx, root, "prod/poly", st)
+	if _, err := Apply(ctx, p2, st, ApplyOptions{AllowDirty: true}); err != nil {
+		t.Fatal(err)
+	}
+	if gi2, _ := os.ReadFile(filepath.Join(root, ".gitignore")); !bytes.Equal(gi, gi2) {
+		t.Error("a rerun changed .gitignore")
+	}
+	if ex2, _ := os.ReadFile(filepath.Join(root, ".env.example")); !bytes.Equal(ex, ex2) {
+		t.Error("a rerun changed .env.example")
+	}
+}
