@@ -65,6 +65,9 @@ const (
 	EventType    = "AwsApiCall"
 	ResourceType = "AWS::SecretsManager::Secret"
 	IdentityType = "LocalUser"
+	// IdentityTypeKey is the identity of a call signed with an access key
+	// (through `secretctl serve`); userName and accessKeyId hold the key id.
+	IdentityTypeKey = "IAMUser"
 )
 
 // GenesisHash is the prevHash of the first record.
@@ -101,6 +104,7 @@ type UserIdentity struct {
 	Type        string `json:"type"`
 	UserName    string `json:"userName"`
 	PrincipalID string `json:"principalId"`
+	AccessKeyID string `json:"accessKeyId,omitempty"` // calls through `secretctl serve`
 	Host        string `json:"host,omitempty"`
 }
 

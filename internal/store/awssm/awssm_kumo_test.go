@@ -11,6 +11,7 @@ import (
 	"github.com/secretctl/secretctl/internal/awsx"
 	"github.com/secretctl/secretctl/internal/awsx/awsxtest"
 	"github.com/secretctl/secretctl/internal/secret"
+	"github.com/secretctl/secretctl/internal/serve/servetest"
 	"github.com/secretctl/secretctl/internal/store"
 	"github.com/secretctl/secretctl/internal/store/awssm"
 	"github.com/secretctl/secretctl/internal/store/storetest"
@@ -226,17 +227,29 @@ var kumoGaps = map[string]string{
 	"DeleteWithRecovery": "kumo accepts a second DeleteSecret on a secret pending deletion, and answers CreateSecret on such a name with ResourceExistsException instead of InvalidRequestException",
 }
 
-func TestKumoConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) store.Store {
-		if reason, ok := kumoGaps[t.Name()[strings.LastIndex(t.Name(), "/")+1:]]; ok {
-			t.Skip("kumo gap: " + reason)
-		}
-		return kumoStore(t, awssm.Options{})
-	}, storetest.Caps{
-		NoRestore:      true,
-		NoUpdateStage:  true,
-		NoListVersions: true,
-		NoTags:         true,
-		NoPendingPut:   true,
+// TestConformance runs the whole storetest suite through awssm and the real
+// SDK against two Secrets Manager peers in one test: `secretctl serve` (over
+// a local store, every case, no skips) and kumo (with the gaps above, listed
+// in the README's "How the AWS backend is proven").
+func TestConformance(t *testing.T) {
+	t.Run("serve", func(t *testing.T) {
+		storetest.Run(t, func(t *testing.T) store.Store {
+			srv := servetest.Start(t)
+			return awssm.New(srv.Client(), awssm.Options{PageSize: 2})
+		}, storetest.Caps{})
+	})
+	t.Run("kumo", func(t *testing.T) {
+		storetest.Run(t, func(t *testing.T) store.Store {
+			if reason, ok := kumoGaps[t.Name()[strings.LastIndex(t.Name(), "/")+1:]]; ok {
+				t.Skip("kumo gap: " + reason)
+			}
+			return kumoStore(t, awssm.Options{})
+		}, storetest.Caps{
+			NoRestore:      true,
+			NoUpdateStage:  true,
+			NoListVersions: true,
+			NoTags:         true,
+			NoPendingPut:   true,
+		})
 	})
 }

@@ -26,6 +26,7 @@ type call struct {
 	params   map[string]any
 	arn      string
 	resp     map[string]any
+	caller   *store.Caller // who called through a server (store.WithCaller)
 }
 
 // txn is one operation's transaction.
@@ -57,6 +58,11 @@ func (s *Store) run(ctx context.Context, c *call, fn func(t *txn) error) error {
 // the transaction rolls back).
 func (s *Store) runEach(ctx context.Context, calls []*call, fn func(i int, t *txn) error) ([]error, error) {
 	opErrs := make([]error, len(calls))
+	if cl, ok := store.CallerFrom(ctx); ok {
+		for _, c := range calls {
+			c.caller = &cl
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -115,11 +121,18 @@ func (s *Store) auditRecord(c *call, now time.Time, opErr error) auditlog.Record
 	if src == "" {
 		src = "local"
 	}
+	id := auditlog.UserIdentity{Type: auditlog.IdentityType, UserName: a.UserName, PrincipalID: a.PrincipalID, Host: a.Host}
+	ua := a.UserAgent
+	// A call through `secretctl serve` names the client that signed it.
+	if cl := c.caller; cl != nil {
+		id = auditlog.UserIdentity{Type: auditlog.IdentityTypeKey, UserName: cl.AccessKeyID, PrincipalID: cl.AccessKeyID, AccessKeyID: cl.AccessKeyID}
+		src, ua = cl.SourceIP, cl.UserAgent
+	}
 	rec := auditlog.Record{
 		EventVersion: auditlog.EventVersion, EventTime: now, EventSource: auditlog.EventSource,
 		EventName: c.event, EventType: auditlog.EventType,
-		UserIdentity:    auditlog.UserIdentity{Type: auditlog.IdentityType, UserName: a.UserName, PrincipalID: a.PrincipalID, Host: a.Host},
-		SourceIPAddress: src, UserAgent: a.UserAgent,
+		UserIdentity:    id,
+		SourceIPAddress: src, UserAgent: ua,
 		RequestParameters: c.params, ReadOnly: c.readOnly, EventID: uuid.NewString(),
 	}
 	if opErr != nil {
