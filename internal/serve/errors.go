@@ -7,9 +7,9 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/secretctl/secretctl/internal/awsx"
 	"github.com/secretctl/secretctl/internal/rotate"
 	"github.com/secretctl/secretctl/internal/store"
-	"github.com/secretctl/secretctl/internal/store/local"
 )
 
 // apiError is an error in AWS's JSON 1.1 shape: the code goes to __type
@@ -50,24 +50,49 @@ func errUnknownOperation() *apiError {
 	return &apiError{http.StatusBadRequest, "UnknownOperationException", ""}
 }
 
-// defaultMessages are AWS's texts for errors whose store error carries no
-// message of its own.
-var defaultMessages = map[string]string{
-	"ResourceNotFoundException": "Secrets Manager can't find the specified secret.",
-	"InvalidRequestException":   "You can't perform this operation on the secret because it was marked for deletion.",
-	"InternalServiceError":      "An error occurred on the server side.",
+// quietMessages are AWS's texts for the kinds of error whose store error
+// names only the secret (not found, exists, marked for deletion), by
+// operation where AWS words them differently.
+func quietMessage(op string, err error) (string, bool) {
+	switch {
+	case errors.Is(err, store.ErrMarkedForDeletion):
+		switch op {
+		case "CreateSecret":
+			return "You can't create this secret because a secret with this name is already scheduled for deletion.", true
+		case "DeleteSecret":
+			return "You tried to perform the operation on a secret that's currently marked deleted.", true
+		}
+		return "You can't perform this operation on the secret because it was marked for deletion.", true
+	case errors.Is(err, store.ErrExists):
+		if op == "CreateSecret" && !strings.Contains(err.Error(), "ClientRequestToken") {
+			return "The operation failed because the secret already exists.", true
+		}
+		return "You can't use this ClientRequestToken because that value is already in use for a version of this secret.", true
+	case errors.Is(err, store.ErrNotFound):
+		if versionNotFound(err) {
+			return "Secrets Manager can't find the specified secret version.", true
+		}
+		return "Secrets Manager can't find the specified secret.", true
+	}
+	return "", false
 }
 
+// versionNotFound tells a missing version from a missing secret.
+func versionNotFound(err error) bool { return errors.Is(err, store.ErrVersionNotFound) }
+
 // toAPI turns an error from the store (or the rotation engine) into the
-// AWS error a client would get. The code comes from the project's error
-// table; the message is the service's own text, which the store keeps
-// after the sentinel ("secret not found: <message>").
-func toAPI(err error) *apiError {
+// AWS error a client of op would get. The code comes from the project's
+// error table; the message is AWS's text for the kind, or the detail the
+// store gives after the kind ("invalid parameter: <detail>").
+func toAPI(op string, err error) *apiError {
 	var ae *apiError
 	if errors.As(err, &ae) {
 		return ae
 	}
-	code := local.ErrorCode(err)
+	code := awsx.Code(err)
+	if code == "" {
+		code = "InternalServiceError"
+	}
 	switch {
 	case errors.Is(err, rotate.ErrNotConfigured):
 		return errInvalidRequest("No rotation is configured for this secret: set one with `secretctl rotation set`.")
@@ -76,28 +101,29 @@ func toAPI(err error) *apiError {
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		code = "InternalServiceError"
 	}
-	status := http.StatusBadRequest
 	if code == "InternalServiceError" {
-		status = http.StatusInternalServerError
+		// The cause stays in the server's log.
+		return &apiError{http.StatusInternalServerError, code, "An error occurred on the server side."}
 	}
-	return &apiError{status, code, message(err, code)}
+	if msg, ok := quietMessage(op, err); ok {
+		return &apiError{http.StatusBadRequest, code, msg}
+	}
+	return &apiError{http.StatusBadRequest, code, message(err)}
 }
 
-// message extracts the service text that follows the sentinel in err, as
-// AWS capitalises and punctuates it.
-func message(err error, code string) string {
-	if code == "InternalServiceError" {
-		return defaultMessages[code] // an internal cause stays in the server's log
+// message is the detail that follows the typed error in err, as AWS
+// capitalises and punctuates its messages.
+func message(err error) string {
+	inner := err
+	var oe *store.OpError
+	if errors.As(err, &oe) {
+		inner = oe.Err
 	}
-	s := err.Error()
-	for _, sentinel := range []error{store.ErrNotFound, store.ErrExists, store.ErrMarkedForDeletion, store.ErrInvalidParameter,
-		store.ErrInvalidRequest, store.ErrLimitExceeded, store.ErrAccessDenied, store.ErrDecryption} {
-		if i := strings.LastIndex(s, sentinel.Error()); i >= 0 && errors.Is(err, sentinel) {
-			s = s[i+len(sentinel.Error()):]
-			break
-		}
+	s := inner.Error()
+	if k := awsx.Kind(inner); k != nil {
+		s = strings.TrimPrefix(s, k.Error())
 	}
-	// awsx.Classify keeps the code in brackets: "secret not found (Code): text".
+	// An error code in brackets after the kind: "invalid parameter (Code): text".
 	s = strings.TrimSpace(s)
 	if strings.HasPrefix(s, "(") {
 		if j := strings.Index(s, ")"); j >= 0 {
@@ -106,12 +132,8 @@ func message(err error, code string) string {
 	}
 	s = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(s), ":"))
 	if s == "" {
-		if d, ok := defaultMessages[code]; ok {
-			return d
-		}
-		return strings.TrimSuffix(err.Error(), ".")
+		s = inner.Error()
 	}
-	s = strings.Replace(s, "secrets manager", "Secrets Manager", 1)
 	r := []rune(s)
 	r[0] = unicode.ToUpper(r[0])
 	s = string(r)

@@ -1,7 +1,10 @@
 package serve
 
 import (
+	"cmp"
 	"context"
+	"errors"
+	"net/http"
 	"fmt"
 	"slices"
 
@@ -154,6 +157,13 @@ func opGet(c *call) (any, error) {
 	}
 	s, err := c.st().Get(c.ctx, id, store.GetOptions{VersionID: str(in.VersionId), Stage: str(in.VersionStage)})
 	if err != nil {
+		if errors.Is(err, store.ErrNotFound) && versionNotFound(err) {
+			msg := "Secrets Manager can't find the specified secret value for staging label: " + cmp.Or(str(in.VersionStage), store.StageCurrent)
+			if in.VersionId != nil {
+				msg = "Secrets Manager can't find the specified secret value for VersionId: " + *in.VersionId
+			}
+			return nil, &apiError{http.StatusBadRequest, "ResourceNotFoundException", msg}
+		}
 		return nil, err
 	}
 	return valueEntry(s), nil
@@ -179,7 +189,7 @@ func opBatchGet(c *call) (any, error) {
 	secrets, errs := batchGet(c.ctx, c.st(), ids)
 	for i, id := range ids {
 		if errs[i] != nil {
-			ae := toAPI(errs[i])
+			ae := toAPI("GetSecretValue", errs[i])
 			out.Errors = append(out.Errors, apiErrorEntry{SecretId: id, ErrorCode: ae.Code, Message: ae.Message})
 			continue
 		}
@@ -556,7 +566,7 @@ func opRandomPassword(c *call) (any, error) {
 	}
 	v, err := secret.RandomPassword(o)
 	if err != nil {
-		return nil, errInvalidParameter(message(err, "InvalidParameterException"))
+		return nil, errInvalidParameter(message(err))
 	}
 	return getRandomPasswordOutput{RandomPassword: v.RevealString()}, nil
 }
@@ -595,10 +605,10 @@ func opRotate(c *call) (any, error) {
 // for failures that are not store errors, such as a database refusing the
 // new password.
 func rotationError(err error) error {
-	if ae := toAPI(err); ae.Code != "InternalServiceError" {
+	if ae := toAPI("RotateSecret", err); ae.Code != "InternalServiceError" {
 		return ae
 	}
-	return errInvalidRequest(message(fmt.Errorf("%w: %s", store.ErrInvalidRequest, oneLine(err.Error())), "InvalidRequestException"))
+	return errInvalidRequest(message(fmt.Errorf("%w: %s", store.ErrInvalidRequest, oneLine(err.Error()))))
 }
 
 func opCancelRotate(c *call) (any, error) {

@@ -106,7 +106,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Amzn-RequestId", reqID)
 	op, err := h.serve(w, r)
 	if err != nil {
-		ae := toAPI(err)
+		ae := toAPI(op, err)
 		if ae.Code == "InternalServiceError" {
 			h.opts.Log.Error("request failed", "op", op, "requestId", reqID, "err", err)
 		}

@@ -273,7 +273,9 @@ func TestUnknownOperationAndLimits(t *testing.T) {
 	if r.code != http.StatusRequestEntityTooLarge || r.typ != "RequestEntityTooLargeException" {
 		t.Errorf("huge body: %d %q", r.code, r.typ)
 	}
-	if n := read.n.Load(); n > 4*serve.MaxBody {
+	// The body is endless, so an answer at all shows the server stopped
+	// reading; socket buffers let the client push a few MiB more meanwhile.
+	if n := read.n.Load(); n > 64*serve.MaxBody {
 		t.Errorf("the client sent %d bytes before the refusal; the server read far past the limit", n)
 	}
 	// With a declared length over the limit, nothing is read at all.
