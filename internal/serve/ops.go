@@ -169,13 +169,6 @@ func opGet(c *call) (any, error) {
 	return valueEntry(s), nil
 }
 
-// BatchGetter is implemented by stores that read several secrets at once.
-// The Handler uses it for BatchGetSecretValue when the store has it, and
-// calls Get for each secret otherwise.
-type BatchGetter interface {
-	BatchGet(ctx context.Context, ids []string) ([]store.Secret, []error)
-}
-
 func opBatchGet(c *call) (any, error) {
 	var in batchGetSecretValueInput
 	if err := decode(c.body, &in); err != nil {
@@ -186,28 +179,25 @@ func opBatchGet(c *call) (any, error) {
 		return nil, err
 	}
 	out := batchGetSecretValueOutput{SecretValues: []secretValueEntry{}, Errors: []apiErrorEntry{}, NextToken: next}
-	secrets, errs := batchGet(c.ctx, c.st(), ids)
+	items := make([]store.BatchItem, len(ids))
 	for i, id := range ids {
-		if errs[i] != nil {
-			ae := toAPI("GetSecretValue", errs[i])
-			out.Errors = append(out.Errors, apiErrorEntry{SecretId: id, ErrorCode: ae.Code, Message: ae.Message})
+		items[i] = store.BatchItem{ID: id}
+	}
+	// One transaction on the local store (store.BatchGetter), one
+	// GetSecretValue audit record per secret, as CloudTrail logs it.
+	res, err := store.GetBatch(c.ctx, c.st(), items)
+	if err != nil {
+		return nil, err
+	}
+	for i, r := range res {
+		if r.Err != nil {
+			ae := toAPI("GetSecretValue", r.Err)
+			out.Errors = append(out.Errors, apiErrorEntry{SecretId: ids[i], ErrorCode: ae.Code, Message: ae.Message})
 			continue
 		}
-		out.SecretValues = append(out.SecretValues, valueEntry(secrets[i]))
+		out.SecretValues = append(out.SecretValues, valueEntry(r.Secret))
 	}
 	return out, nil
-}
-
-// batchGet reads ids at AWSCURRENT, with the store's BatchGet if it has one.
-func batchGet(ctx context.Context, st store.Store, ids []string) ([]store.Secret, []error) {
-	if bg, ok := st.(BatchGetter); ok {
-		return bg.BatchGet(ctx, ids)
-	}
-	secrets, errs := make([]store.Secret, len(ids)), make([]error, len(ids))
-	for i, id := range ids {
-		secrets[i], errs[i] = st.Get(ctx, id, store.GetOptions{})
-	}
-	return secrets, errs
 }
 
 func batchIDs(c *call, in batchGetSecretValueInput) ([]string, string, error) {
@@ -218,7 +208,7 @@ func batchIDs(c *call, in batchGetSecretValueInput) ([]string, string, error) {
 		if in.MaxResults != nil {
 			return nil, "", errInvalidParameter("MaxResults can only be used with Filters.")
 		}
-		if len(in.SecretIdList) > 20 {
+		if len(in.SecretIdList) > store.MaxBatch {
 			return nil, "", errInvalidParameter("SecretIdList can hold at most 20 secret ids.")
 		}
 		return in.SecretIdList, "", nil
