@@ -17,5 +17,8 @@ if [ -x bench/audit.sh ]; then
   bash bench/audit.sh
 fi
 
+hr "serve: GetSecretValue under load, audited, vs kumo"
+bash bench/serve.sh "${SERVE_BENCH_CLIENTS:-50}" "${SERVE_BENCH_DURATION:-30s}"
+
 hr "Go benchmarks"
 go test -run '^$' -bench . -benchmem -benchtime "${BENCH_TIME:-1x}" ./internal/... 2>&1 | grep -E '^(Benchmark|ok|FAIL|pkg:)' || true
