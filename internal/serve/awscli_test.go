@@ -104,7 +104,9 @@ func TestAWSCLI(t *testing.T) {
 	if put.VersionId == "" || put.VersionId == created.VersionId || strings.Join(put.VersionStages, ",") != "AWSCURRENT" {
 		t.Errorf("put-secret-value printed %+v", put)
 	}
-	var list struct{ SecretList []struct{ Name, Description string } }
+	var list struct {
+		SecretList []struct{ Name, Description string }
+	}
 	decode(run("list-secrets", "--filters", "Key=name,Values=cli/"), &list)
 	if len(list.SecretList) != 1 || list.SecretList[0].Name != "cli/db" || list.SecretList[0].Description != "cli test" {
 		t.Errorf("list-secrets printed %+v", list)

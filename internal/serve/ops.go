@@ -4,8 +4,8 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"net/http"
 	"fmt"
+	"net/http"
 	"slices"
 
 	"github.com/secretctl/secretctl/internal/secret"
