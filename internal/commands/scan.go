@@ -103,7 +103,7 @@ Exit status:
 	fl.StringVar(&opts.Range, "range", "", "with --git: a commit range such as main..HEAD (SECRETCTL_RANGE)")
 	fl.BoolVar(&opts.NoGitIgnore, "no-git-ignore", false, "also scan files that .gitignore excludes (SECRETCTL_NO_GIT_IGNORE)")
 	fl.IntVar(&opts.MaxTargetMB, "max-target-megabytes", 0, "skip files larger than this many megabytes, 0 for no limit (SECRETCTL_MAX_TARGET_MEGABYTES)")
-	fl.IntVar(&opts.MaxDecodeDepth, "max-decode-depth", 2, "recursive decoding passes (base64, hex, percent) (SECRETCTL_MAX_DECODE_DEPTH)")
+	fl.IntVar(&opts.MaxDecodeDepth, "max-decode-depth", scan.DefaultDecodeDepth, "recursive decoding passes (base64, hex, percent), 0 for none (SECRETCTL_MAX_DECODE_DEPTH)")
 	fl.StringVarP(&opts.Format, "format", "f", "table", "stdout format: table, json, sarif, junit or csv (SECRETCTL_FORMAT)")
 	fl.StringArrayVarP(&opts.ReportPaths, "report-path", "r", nil, "write a report to a file: FILE or FORMAT=FILE, repeatable; \"-\" is stdout (SECRETCTL_REPORT_PATH)")
 	fl.StringVar(&opts.Rules, "rules", "", "extra rules in gitleaks' TOML format (default .secretctl.toml in PATH) (SECRETCTL_RULES)")
@@ -210,10 +210,8 @@ func runScan(ctx context.Context, o *ScanOptions) error {
 	so := scan.Options{
 		Git: o.Git, Staged: o.Staged, Since: o.Since, LogOpts: o.LogOpts, Range: o.Range,
 		NoGitIgnore: o.NoGitIgnore, MaxTargetMB: o.MaxTargetMB, MaxDecodeDepth: o.MaxDecodeDepth,
+		NoDecode:   o.MaxDecodeDepth == 0, // --max-decode-depth 0 turns decoding off
 		ConfigPath: o.Rules, Baseline: o.Baseline, Log: f.IO.ErrOut,
-	}
-	if o.MaxDecodeDepth == 0 {
-		so.MaxDecodeDepth = -1
 	}
 	for _, p := range o.Paths {
 		if p == "-" {

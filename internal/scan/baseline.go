@@ -100,9 +100,7 @@ func loadIgnores(o Options) (ignoreSet, error) {
 			files = append(files, filepath.Join(dir, ".gitleaksignore"), filepath.Join(dir, ".secretctlignore"))
 		}
 	}
-	for _, f := range o.IgnoreFiles {
-		files = append(files, f)
-	}
+	files = append(files, o.IgnoreFiles...)
 	for i, name := range files {
 		fh, err := os.Open(name)
 		if err != nil {

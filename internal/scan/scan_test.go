@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/base64"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -398,5 +399,41 @@ func TestMayDecode(t *testing.T) {
 		if got := mayDecode(s); got != want {
 			t.Errorf("mayDecode(%q) = %v, want %v", s, got, want)
 		}
+	}
+}
+
+// TestDecodeDepth: the zero Options decode (DefaultDecodeDepth passes), and
+// NoDecode turns decoding off.
+func TestDecodeDepth(t *testing.T) {
+	canary := "gh" + "p_" + "CanaryA1b2C3d4E5f6G7h8J9k0L1m2N3p4Q5"
+	input := "blob " + base64.StdEncoding.EncodeToString([]byte(canary)) + "\n"
+	for _, tc := range []struct {
+		name string
+		opts Options
+		want int
+	}{
+		{"zero value", Options{}, 1},
+		{"explicit depth", Options{MaxDecodeDepth: 1}, 1},
+		{"no decode", Options{NoDecode: true, MaxDecodeDepth: 3}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.opts.Stdin, tc.opts.NoConfig = strings.NewReader(input), true
+			res, err := Run(context.Background(), tc.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Findings) != tc.want {
+				t.Fatalf("%d findings, want %d: %+v", len(res.Findings), tc.want, res.Findings)
+			}
+			for _, f := range res.Findings {
+				if f.RuleID != "github-pat" || !decoded(f) {
+					t.Errorf("finding %s %v, want github-pat decoded", f.RuleID, f.Tags)
+				}
+				assertNoLeak(t, canary, f.Redacted, f.Match)
+			}
+		})
+	}
+	if _, err := Run(context.Background(), Options{Stdin: strings.NewReader(""), MaxDecodeDepth: -1}); err == nil {
+		t.Error("MaxDecodeDepth -1: no error")
 	}
 }

@@ -449,7 +449,7 @@ func isNamePath(v string) bool {
 }
 
 func isSoftPlaceholder(lv string) bool {
-	if strings.IndexAny(lv, "0123456789") >= 0 {
+	if strings.ContainsAny(lv, "0123456789") {
 		return false
 	}
 	for _, m := range softPlaceholderMarkers {

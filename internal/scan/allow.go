@@ -1,0 +1,108 @@
+package scan
+
+// Allowlists: allow comments, and the config's global path, commit, regex
+// and stopword allowlists applied to the structural pass.
+
+import (
+	"strings"
+
+	"github.com/zricethezav/gitleaks/v8/config"
+)
+
+// allowMarkers on a source line suppress findings on that line.
+var allowMarkers = []string{"gitleaks:allow", "secretctl:allow"}
+
+// pathAllowed applies the global path and commit allowlists to the
+// structural pass (gitleaks applies them to its own rules).
+func (s *scanner) pathAllowed(path, commit string) bool {
+	if s.pathCache {
+		if v, ok := s.allowed.Load(path); ok {
+			return v.(bool)
+		}
+		v := s.pathAllowedNoCache(path, commit)
+		s.allowed.Store(path, v)
+		return v
+	}
+	return s.pathAllowedNoCache(path, commit)
+}
+
+func anyCommits(lists []*config.Allowlist) bool {
+	for _, a := range lists {
+		if len(a.Commits) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *scanner) pathAllowedNoCache(path, commit string) bool {
+	for _, a := range s.cfg.Allowlists {
+		commitOK, _ := a.CommitAllowed(commit)
+		pathOK := a.PathAllowed(path)
+		if a.MatchCondition == config.AllowlistMatchAnd {
+			if len(a.Regexes) > 0 || len(a.StopWords) > 0 {
+				continue
+			}
+			ok := len(a.Commits) > 0 || len(a.Paths) > 0
+			if len(a.Commits) > 0 && !commitOK || len(a.Paths) > 0 && !pathOK {
+				ok = false
+			}
+			if ok {
+				return true
+			}
+		} else if commitOK || pathOK {
+			return true
+		}
+	}
+	return false
+}
+
+// findingAllowed applies allow comments and the global regex and stopword
+// allowlists to a structural finding.
+func (s *scanner) findingAllowed(f Finding, commit string) bool {
+	for _, m := range allowMarkers {
+		if strings.Contains(f.lineText, m) {
+			return true
+		}
+	}
+	raw := f.Secret.RevealString()
+	for _, a := range s.cfg.Allowlists {
+		target := raw
+		switch a.RegexTarget {
+		case "match":
+			target = f.Match
+		case "line":
+			target = f.lineText
+		}
+		regexOK := a.RegexAllowed(target)
+		stopOK, _ := a.ContainsStopWord(raw)
+		if a.MatchCondition == config.AllowlistMatchAnd {
+			checks := []bool{}
+			if len(a.Commits) > 0 {
+				ok, _ := a.CommitAllowed(commit)
+				checks = append(checks, ok)
+			}
+			if len(a.Paths) > 0 {
+				checks = append(checks, a.PathAllowed(f.File))
+			}
+			if len(a.Regexes) > 0 {
+				checks = append(checks, regexOK)
+			}
+			if len(a.StopWords) > 0 {
+				checks = append(checks, stopOK)
+			}
+			all := len(checks) > 0
+			for _, c := range checks {
+				all = all && c
+			}
+			if all {
+				return true
+			}
+		} else if regexOK || stopOK {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *scanner) pathAllowedFile(p string) bool { return s.pathAllowed(p, "") }

@@ -1,0 +1,279 @@
+package scan
+
+// Glue to the gitleaks engine: its logger, detectors, the split of broad
+// rules into a line pass, and secretctl's checks on gitleaks' findings.
+
+import (
+	"context"
+	"io"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/rs/zerolog"
+	"github.com/zricethezav/gitleaks/v8/config"
+	"github.com/zricethezav/gitleaks/v8/detect"
+	"github.com/zricethezav/gitleaks/v8/logging"
+	"github.com/zricethezav/gitleaks/v8/report"
+	"github.com/zricethezav/gitleaks/v8/sources"
+
+	"github.com/secretctl/secretctl/internal/secret"
+)
+
+// logMu guards gitleaks' global logger.
+var logMu sync.Mutex
+
+// setLogger sends gitleaks' log to w (nowhere when nil), at warn or above:
+// its debug and trace levels log raw secrets.
+func setLogger(w io.Writer) {
+	logMu.Lock()
+	defer logMu.Unlock()
+	if w == nil {
+		logging.Logger = zerolog.Nop()
+		return
+	}
+	logging.Logger = zerolog.New(zerolog.ConsoleWriter{Out: w, NoColor: true, PartsExclude: []string{zerolog.TimestampFieldName}}).Level(zerolog.WarnLevel)
+}
+
+// lineRules are broad rules whose keywords are common words: they run on
+// the lines that hold one of their keywords instead of whole fragments,
+// which gives the same findings for single-line matches at a fraction of
+// the regex work.
+var lineRules = map[string]bool{"generic-api-key": true, "url-credentials": true, "mysql-dsn-password": true, "connection-string-password": true, "authorization-header": true}
+
+func splitConfig(cfg config.Config) (main, line config.Config) {
+	main, line = cfg, cfg
+	main.Rules, line.Rules = map[string]config.Rule{}, map[string]config.Rule{}
+	main.Keywords, line.Keywords = map[string]struct{}{}, map[string]struct{}{}
+	for id, r := range cfg.Rules {
+		c := &main
+		if lineRules[id] && len(r.Keywords) > 0 {
+			c = &line
+		}
+		c.Rules[id] = r
+		for _, k := range r.Keywords {
+			c.Keywords[strings.ToLower(k)] = struct{}{}
+		}
+	}
+	return main, line
+}
+
+func newDetector(ctx context.Context, cfg config.Config, opts Options) *detect.Detector {
+	d := detect.NewDetectorContext(ctx, cfg)
+	d.MaxDecodeDepth = opts.decodeDepth()
+	d.MaxTargetMegaBytes = opts.MaxTargetMB
+	d.MaxArchiveDepth = opts.MaxArchiveDep
+	d.Verbose = false
+	d.Redact = 0 // secretctl redacts its own Finding; see Redact
+	return d
+}
+
+// detect runs gitleaks' rules over f: the provider rules over the whole
+// fragment, the line rules over the lines at linePos (none when empty).
+func (s *scanner) detect(ctx context.Context, f sources.Fragment, linePos, starts []int) []report.Finding {
+	det := s.det
+	if s.plainDet != nil && !mayDecode(f.Raw) {
+		det = s.plainDet
+	}
+	gfs := detectFragment(ctx, det, f)
+	if s.lineDet != nil && len(linePos) > 0 {
+		gfs = append(gfs, s.detectLines(ctx, f, linePos, starts)...)
+	}
+	return gfs
+}
+
+// detectFragment runs d over one fragment. gitleaks v8 has no per-fragment
+// entry point that takes a sources.Fragment: DetectContext takes the
+// deprecated alias, which v9 replaces.
+func detectFragment(ctx context.Context, d *detect.Detector, f sources.Fragment) []report.Finding {
+	//lint:ignore SA1019 DetectContext only takes detect.Fragment in gitleaks v8.
+	return d.DetectContext(ctx, detect.Fragment(f))
+}
+
+// mayDecode reports whether raw holds something gitleaks' decoder could
+// decode: "%XX" (percent), "\\uXXXX" or "U+XXXX" (unicode), or a run of 16
+// or more base64 characters (which covers hex runs of 32). One byte scan
+// instead of the decoder's regex search.
+func mayDecode(raw string) bool {
+	run := 0
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '_', c == '/', c == '+', c == '-':
+			run++
+			if run >= 16 {
+				return true
+			}
+			if (c == 'u' || c == 'U') && i+4 < len(raw) && (i > 0 && raw[i-1] == '\\' || c == 'U' && raw[i+1] == '+') {
+				return true
+			}
+		case c == '%':
+			run = 0
+			if i+2 < len(raw) && isHex(raw[i+1]) && isHex(raw[i+2]) {
+				return true
+			}
+		default:
+			run = 0
+		}
+	}
+	return false
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+// detectLines runs the line rules over the lines of f that hold one of
+// their keywords, joined into one fragment, and maps findings back to f's
+// line numbers.
+func (s *scanner) detectLines(ctx context.Context, f sources.Fragment, positions, starts []int) []report.Finding {
+	sort.Ints(positions)
+	var (
+		picked []int
+		b      strings.Builder
+		last   = -1
+	)
+	for _, pos := range positions {
+		i := sort.Search(len(starts), func(i int) bool { return starts[i] > pos }) - 1
+		if i == last {
+			continue
+		}
+		last = i
+		end := len(f.Raw)
+		if i+1 < len(starts) {
+			end = starts[i+1] - 1
+		}
+		picked = append(picked, i)
+		b.WriteString(f.Raw[starts[i]:end])
+		b.WriteByte('\n')
+	}
+	sub := f
+	sub.Raw, sub.Bytes, sub.StartLine = b.String(), nil, 0
+	found := detectFragment(ctx, s.lineDet, sub)
+	for i := range found {
+		idx := found[i].StartLine
+		if idx < 0 || idx >= len(picked) {
+			continue
+		}
+		span := found[i].EndLine - found[i].StartLine
+		found[i].StartLine = f.StartLine + picked[idx]
+		found[i].EndLine = found[i].StartLine + span
+	}
+	return found
+}
+
+// genericRules are gitleaks rules whose findings also pass secretctl's value
+// checks (placeholders, references, templates, hashes).
+var genericRules = map[string]keyClass{"generic-api-key": keyToken, "url-credentials": keyPassword, "mysql-dsn-password": keyPassword, "connection-string-password": keyPassword, "authorization-header": keyToken, "curl-auth-header": keyToken, "curl-auth-user": keyPassword, "hashicorp-tf-password": keyPassword}
+
+func (s *scanner) fromGitleaks(gf report.Finding) (Finding, bool) {
+	for _, m := range allowMarkers {
+		if strings.Contains(gf.Line, m) {
+			return Finding{}, false
+		}
+	}
+	// Report the line of the secret, not of the start of a multi-line match
+	// (curl rules match from the command across continuation lines).
+	line, col := gf.StartLine, gf.StartColumn
+	if i := strings.Index(gf.Match, gf.Secret); i > 0 && gf.Secret != "" {
+		if n := strings.Count(gf.Match[:i], "\n"); n > 0 {
+			line += n
+			col = i - strings.LastIndex(gf.Match[:i], "\n")
+		}
+	}
+	if gf.RuleID == "generic-api-key" && !genericKeyIsSecret(gf.Match, gf.Secret) {
+		return Finding{}, false
+	}
+	if c, ok := genericRules[gf.RuleID]; ok {
+		v := gf.Secret
+		if gf.RuleID == "curl-auth-user" {
+			if i := strings.IndexByte(v, ':'); i >= 0 {
+				v = v[i+1:]
+			}
+		}
+		if gf.RuleID == "url-credentials" || gf.RuleID == "mysql-dsn-password" || gf.RuleID == "connection-string-password" || gf.RuleID == "curl-auth-user" {
+			if !plausibleShortSecret(v) || gf.RuleID == "url-credentials" && docURL(gf.Match) {
+				return Finding{}, false
+			}
+		} else if !plausibleSecret(v, c, "") {
+			return Finding{}, false
+		} else if lit := quotedLiteral(gf.Line, v); lit != "" && lit != v && !plausibleSecret(lit, c, "") {
+			// The whole string literal is not a secret ("did:key:z6Mk…").
+			return Finding{}, false
+		}
+	}
+	return Finding{
+		RuleID:      gf.RuleID,
+		Description: gf.Description,
+		File:        gf.File,
+		Line:        line,
+		Column:      col,
+		EndLine:     gf.EndLine,
+		EndColumn:   gf.EndColumn,
+		Commit:      gf.Commit,
+		Author:      gf.Author,
+		Email:       gf.Email,
+		Date:        gf.Date,
+		Message:     gf.Message,
+		Tags:        gf.Tags,
+		Entropy:     gf.Entropy,
+		Secret:      secret.New(gf.Secret),
+		Match:       gf.Match,
+		lineText:    gf.Line,
+	}, true
+}
+
+// quotedLiteral returns the quoted string literal of line that contains v,
+// or "" when v is not inside quotes.
+func quotedLiteral(line, v string) string {
+	i := strings.Index(line, v)
+	if i < 0 {
+		return ""
+	}
+	start := i
+	for start > 0 && !strings.ContainsRune("\"'`", rune(line[start-1])) {
+		if line[start-1] == ' ' || line[start-1] == '\t' {
+			return ""
+		}
+		start--
+	}
+	end := i + len(v)
+	for end < len(line) && !strings.ContainsRune("\"'`", rune(line[end])) {
+		if line[end] == ' ' || line[end] == '\t' {
+			return ""
+		}
+		end++
+	}
+	if start == 0 || end == len(line) || line[start-1] != line[end] {
+		return ""
+	}
+	return line[start:end]
+}
+
+// genericKeyIsSecret checks the key name in front of a generic-api-key
+// match: public_key, siteKey, publishableKey and the like are not secrets.
+func genericKeyIsSecret(match, sec string) bool {
+	i := strings.Index(match, sec)
+	if i < 0 {
+		return true
+	}
+	pre := strings.TrimRight(match[:i], " \t\"'`=:>,|?")
+	b := len(pre)
+	for b > 0 && (isWordByte(pre[b-1]) || pre[b-1] == '.' || pre[b-1] == '-') {
+		b--
+	}
+	key := pre[b:]
+	if key == "" {
+		return true
+	}
+	words := splitWords(key)
+	for _, w := range words {
+		if nonSecretQualifiers[w] || referenceWords[w] {
+			return classifyKey(key) == keyPassword
+		}
+	}
+	if len(words) > 1 && descriptiveWords[words[len(words)-1]] {
+		return false
+	}
+	return true
+}
