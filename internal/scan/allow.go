@@ -12,6 +12,15 @@ import (
 // allowMarkers on a source line suppress findings on that line.
 var allowMarkers = []string{"gitleaks:allow", "secretctl:allow"}
 
+func hasAllowMarker(line string) bool {
+	for _, m := range allowMarkers {
+		if strings.Contains(line, m) {
+			return true
+		}
+	}
+	return false
+}
+
 // pathAllowed applies the global path and commit allowlists to the
 // structural pass (gitleaks applies them to its own rules).
 func (s *scanner) pathAllowed(path, commit string) bool {
@@ -60,10 +69,8 @@ func (s *scanner) pathAllowedNoCache(path, commit string) bool {
 // findingAllowed applies allow comments and the global regex and stopword
 // allowlists to a structural finding.
 func (s *scanner) findingAllowed(f Finding, commit string) bool {
-	for _, m := range allowMarkers {
-		if strings.Contains(f.lineText, m) {
-			return true
-		}
+	if hasAllowMarker(f.lineText) {
+		return true
 	}
 	raw := f.Secret.RevealString()
 	for _, a := range s.cfg.Allowlists {

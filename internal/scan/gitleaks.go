@@ -167,10 +167,8 @@ func (s *scanner) detectLines(ctx context.Context, f sources.Fragment, positions
 var genericRules = map[string]keyClass{"generic-api-key": keyToken, "url-credentials": keyPassword, "mysql-dsn-password": keyPassword, "connection-string-password": keyPassword, "authorization-header": keyToken, "curl-auth-header": keyToken, "curl-auth-user": keyPassword, "hashicorp-tf-password": keyPassword}
 
 func (s *scanner) fromGitleaks(gf report.Finding) (Finding, bool) {
-	for _, m := range allowMarkers {
-		if strings.Contains(gf.Line, m) {
-			return Finding{}, false
-		}
+	if hasAllowMarker(gf.Line) {
+		return Finding{}, false
 	}
 	// Report the line of the secret, not of the start of a multi-line match
 	// (curl rules match from the command across continuation lines).
