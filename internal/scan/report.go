@@ -5,14 +5,40 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/zricethezav/gitleaks/v8/config"
 	"github.com/zricethezav/gitleaks/v8/report"
 )
 
-// Report formats written by WriteReport (table output belongs to the CLI).
-var Formats = []string{"json", "sarif", "junit", "csv"}
+// FormatTable is the human table. The CLI writes it (it needs a terminal's
+// styles); WriteReport writes every other format.
+const FormatTable = "table"
+
+// Formats are the formats of a scan's output: FormatTable, then the report
+// formats WriteReport writes.
+var Formats = []string{FormatTable, "json", "sarif", "junit", "csv"}
+
+// ValidFormat reports whether format is one of Formats.
+func ValidFormat(format string) bool { return slices.Contains(Formats, format) }
+
+// FormatOf returns the format that a report file's extension names
+// (.json, .sarif, .xml for junit, .csv), or "" for any other.
+func FormatOf(path string) string {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".json":
+		return "json"
+	case ".sarif":
+		return "sarif"
+	case ".xml":
+		return "junit"
+	case ".csv":
+		return "csv"
+	}
+	return ""
+}
 
 // ReportOptions tune WriteReport.
 type ReportOptions struct {
@@ -49,7 +75,7 @@ func WriteReport(w io.Writer, format string, findings []Finding, o ReportOptions
 		}
 		return fixSarif(w, buf.Bytes(), findings, o.Version)
 	}
-	return fmt.Errorf("unknown report format %q (want %s)", format, strings.Join(Formats, ", "))
+	return fmt.Errorf("unknown report format %q (want %s)", format, strings.Join(Formats[1:], ", "))
 }
 
 func toGitleaks(f Finding, noRedact bool) report.Finding {

@@ -28,6 +28,9 @@ func unitFindings(t *testing.T) *Result {
 func TestReportsRedact(t *testing.T) {
 	res := unitFindings(t)
 	for _, format := range Formats {
+		if format == FormatTable {
+			continue // the CLI's
+		}
 		var buf bytes.Buffer
 		if err := WriteReport(&buf, format, res.Findings, ReportOptions{Rules: res.Rules}); err != nil {
 			t.Fatalf("%s: %v", format, err)
@@ -50,8 +53,10 @@ func TestReportsRedact(t *testing.T) {
 	for _, f := range res.Findings {
 		assertNoLeak(t, f.Secret.RevealString(), buf.String())
 	}
-	if err := WriteReport(&buf, "yaml", nil, ReportOptions{}); err == nil {
-		t.Error("unknown format: want an error")
+	for _, format := range []string{"yaml", FormatTable} {
+		if err := WriteReport(&buf, format, nil, ReportOptions{}); err == nil {
+			t.Errorf("WriteReport %s: want an error", format)
+		}
 	}
 }
 
@@ -190,5 +195,22 @@ func validateSARIF(t *testing.T, raw []byte, n int) {
 				t.Errorf("result %s: empty partial fingerprint %q", r.RuleID, k)
 			}
 		}
+	}
+}
+
+func TestFormatOf(t *testing.T) {
+	for path, want := range map[string]string{
+		"leaks.json": "json", "out/leaks.SARIF": "sarif", "junit.xml": "junit", "l.csv": "csv",
+		"leaks.txt": "", "leaks": "",
+	} {
+		if got := FormatOf(path); got != want {
+			t.Errorf("FormatOf(%q) = %q, want %q", path, got, want)
+		}
+		if want != "" && !ValidFormat(want) {
+			t.Errorf("ValidFormat(%q) = false", want)
+		}
+	}
+	if ValidFormat("yaml") || !ValidFormat(FormatTable) {
+		t.Error("ValidFormat: yaml valid or table invalid")
 	}
 }
