@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -43,8 +42,6 @@ type ScanOptions struct {
 	ExitCode       int
 	NoRedact       bool
 }
-
-var scanFormats = []string{"table", "json", "sarif", "junit", "csv"}
 
 func newScanCmd(f *Factory, runF func(context.Context, *ScanOptions) error) *cobra.Command {
 	opts := &ScanOptions{F: f}
@@ -142,10 +139,10 @@ func parseReportTargets(o *ScanOptions) ([]reportTarget, error) {
 	var out []reportTarget
 	for _, rp := range o.ReportPaths {
 		format, p := "", rp
-		if i := strings.IndexByte(rp, '='); i > 0 && validScanFormat(rp[:i]) {
+		if i := strings.IndexByte(rp, '='); i > 0 && scan.ValidFormat(rp[:i]) {
 			format, p = rp[:i], rp[i+1:]
 		} else if i > 0 && !strings.ContainsAny(rp[:i], `/\.`) {
-			return nil, usageErrorf("scan: --report-path %q: unknown format %q (want %s)", rp, rp[:i], strings.Join(scanFormats, ", "))
+			return nil, usageErrorf("scan: --report-path %q: unknown format %q (want %s)", rp, rp[:i], strings.Join(scan.Formats, ", "))
 		}
 		plain := format == ""
 		if format == "" {
@@ -153,16 +150,7 @@ func parseReportTargets(o *ScanOptions) ([]reportTarget, error) {
 			case o.formatSet && o.Format != "table":
 				format = o.Format
 			default:
-				switch strings.ToLower(filepath.Ext(p)) {
-				case ".json":
-					format = "json"
-				case ".sarif":
-					format = "sarif"
-				case ".xml":
-					format = "junit"
-				case ".csv":
-					format = "csv"
-				default:
+				if format = scan.FormatOf(p); format == "" {
 					format = o.Format
 				}
 			}
@@ -175,24 +163,15 @@ func parseReportTargets(o *ScanOptions) ([]reportTarget, error) {
 	return out, nil
 }
 
-func validScanFormat(s string) bool {
-	for _, f := range scanFormats {
-		if f == s {
-			return true
-		}
-	}
-	return false
-}
-
 func runScan(ctx context.Context, o *ScanOptions) error {
 	f := o.F
 	if !o.formatSet && f.Output() != "table" {
 		// -o json works too.
 		o.Format = f.Output()
 	}
-	if !validScanFormat(o.Format) {
+	if !scan.ValidFormat(o.Format) {
 		// One line on stderr, exit status 2 (no usage hint: the line says it all).
-		return fmt.Errorf("scan: unknown format %q (want %s)", o.Format, strings.Join(scanFormats, ", "))
+		return fmt.Errorf("scan: unknown format %q (want %s)", o.Format, strings.Join(scan.Formats, ", "))
 	}
 	targets, err := parseReportTargets(o)
 	if err != nil {
