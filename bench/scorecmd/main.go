@@ -171,15 +171,14 @@ func readReport(path string) ([]Finding, error) {
 }
 
 type result struct {
-	positives   []Positive
-	matched     []bool
-	fps         map[loc][]string // location -> rule ids
-	fpKind      map[loc]string   // location -> negative kind or "unlabelled"
-	findings    int
-	ignored     int
-	lineOnly    int
-	negatives   int
-	negFileLine map[string]int
+	positives []Positive
+	matched   []bool
+	fps       map[loc][]string // location -> rule ids
+	fpKind    map[loc]string   // location -> negative kind or "unlabelled"
+	findings  int
+	ignored   int
+	lineOnly  int
+	negatives int
 }
 
 func (r *result) tp() int {

@@ -197,7 +197,7 @@ func TestDeduper(t *testing.T) {
 	if !d.Seen("a") || !d.Seen("c") {
 		t.Fatal("repeat not caught")
 	}
-	if d.Seen("") || d.Seen("") {
+	if first, again := d.Seen(""), d.Seen(""); first || again {
 		t.Fatal("empty id treated as a duplicate")
 	}
 	// Fill past two generations: the oldest ids are forgotten, memory stays

@@ -262,7 +262,7 @@ func decodeRecords(r io.Reader, sources [][]byte, fn func(*Record) error) (recor
 			continue
 		}
 		if d, ok := tok.(json.Delim); !ok || d != '[' {
-			return records, fmt.Errorf("Records: want an array")
+			return records, fmt.Errorf("the Records field is not an array")
 		}
 		sp := newSplitter(io.MultiReader(dec.Buffered(), r))
 		var rec Record

@@ -102,7 +102,7 @@ func rewriteFile(syntax string, src []byte, items []*Item) ([]byte, error) {
 		case syntax == synTerraform && it.tfDefault:
 			s, e := lineOf(it)
 			edits = append(edits, edit{s, e, ""})
-		case syntax == synMake && it.Sibling == false && strings.EqualFold(leafOf(it.KeyPath), it.Env):
+		case syntax == synMake && !it.Sibling && strings.EqualFold(leafOf(it.KeyPath), it.Env):
 			// NAME = value: make already imports NAME from the environment.
 			before := string(src[it.line0:it.start])
 			m := makeOpRe.FindStringSubmatchIndex(before)

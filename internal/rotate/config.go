@@ -3,13 +3,13 @@ package rotate
 import (
 	"encoding/base64"
 	"fmt"
-	"github.com/secretctl/secretctl/internal/secret"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/secretctl/secretctl/internal/secret"
 	"github.com/secretctl/secretctl/internal/store"
 )
 

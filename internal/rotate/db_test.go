@@ -28,8 +28,6 @@ type dbFixture struct {
 	canRead           func(ctx context.Context, user, pw string) error // reads the app's table
 }
 
-func (f *dbFixture) alternating() bool { return f.strategy == AlternatingUsers }
-
 // stage returns the decoded secret at a stage.
 func (f *dbFixture) stage(t *testing.T, stage string) (DBSecret, store.Secret) {
 	t.Helper()
