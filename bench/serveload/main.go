@@ -36,7 +36,7 @@ import (
 
 const (
 	keyID     = "SCTLBENCHLOAD0000001"
-	secretKey = "serveload-secret-access-key"
+	secretKey = "serveload-canary-secret-key"
 	name      = "bench/serve/db"
 )
 

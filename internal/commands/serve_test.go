@@ -219,7 +219,7 @@ func TestServeNodeApp(t *testing.T) {
 	secretctl(t, home, apiKey, "create", "prod/api/key")
 
 	const keyID = "SCTLNODEAPP000000001"
-	const secretKey = "node-app-secret-access-key"
+	const secretKey = "node-app-canary-secret-key"
 	p := startServe(t, home, "SECRETCTL_SERVE_ACCESS_KEY_ID="+keyID, "SECRETCTL_SERVE_SECRET_ACCESS_KEY="+secretKey)
 	if strings.Contains(p.stderr.String(), secretKey) {
 		t.Error("serve printed the secret access key")
