@@ -120,6 +120,7 @@ Exit status:
 	for _, b := range builders {
 		root.AddCommand(b(f))
 	}
+	root.AddCommand(newExecCmd(f, nil), newExportCmd(f, nil), newImportCmd(f, nil))
 	sort.Slice(root.Commands(), func(i, j int) bool { return root.Commands()[i].Name() < root.Commands()[j].Name() })
 	// Unknown subcommands are usage errors too.
 	root.Args = func(cmd *cobra.Command, args []string) error {

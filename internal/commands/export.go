@@ -1,0 +1,129 @@
+package commands
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/secretctl/secretctl/internal/export"
+	"github.com/secretctl/secretctl/internal/store"
+	"github.com/secretctl/secretctl/internal/ui"
+)
+
+// ExportOptions are the inputs of `secretctl export`.
+type ExportOptions struct {
+	IO    *ui.IOStreams
+	Store func(context.Context) (store.Store, error)
+
+	Secrets    []string // NAME, NAME=VAR, NAME#KEY=VAR or PREFIX/, as exec's --secret
+	EnvFiles   []string
+	Format     string
+	OutputFile string
+	Stage      string
+	VersionID  string
+}
+
+func newExportCmd(f *Factory, runF func(context.Context, *ExportOptions) error) *cobra.Command {
+	opts := &ExportOptions{IO: f.IO, Store: f.Store}
+	cmd := &cobra.Command{
+		Use:   "export [NAME|PREFIX/]... --format dotenv|json|yaml|shell|tfvars",
+		Short: "Write secrets as a dotenv, JSON, YAML, shell or tfvars file",
+		Long: `Write secrets' values in a file format other tools read, to stdout or to
+--output-file (created with mode 0600, replaced whole).
+
+Each argument is mapped to variables as exec's --secret is (NAME, NAME=VAR,
+NAME#KEY=VAR, PREFIX/); --env-file adds the variables of a reference file.
+Variables are written sorted by name.
+
+  dotenv  KEY=value, quoted so that quotes, $, # and newlines read back exactly
+  json    one object of string values
+  yaml    one mapping of string values
+  shell   export KEY='value' lines, safe to eval
+  tfvars  KEY = "value" (Terraform variable definitions)
+
+Examples:
+  secretctl export prod/app/ --format dotenv --output-file .env
+  eval "$(secretctl export prod/database/credentials --format shell)"
+  secretctl export prod/db#password=db_password --format tfvars > secret.auto.tfvars
+
+Exit status:
+  0 written; 2 a secret or key is missing, a bad format, or a backend error.`,
+		RunE: func(c *cobra.Command, args []string) error {
+			opts.Secrets = append(opts.Secrets, args...)
+			if runF != nil {
+				return runF(c.Context(), opts)
+			}
+			return runExport(c.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Format, "format", "dotenv", "output format: "+strings.Join(export.Formats(), ", "))
+	fl.StringVar(&opts.OutputFile, "output-file", "", "write to this file (mode 0600) instead of stdout")
+	fl.StringArrayVar(&opts.EnvFiles, "env-file", nil, "dotenv file of literals and secretctl:// references (repeatable)")
+	fl.StringVar(&opts.Stage, "stage", "", "read the versions with this staging label")
+	fl.StringVar(&opts.VersionID, "version-id", "", "read this version")
+	return cmd
+}
+
+func runExport(ctx context.Context, opts *ExportOptions) error {
+	w, err := export.New(opts.Format)
+	if err != nil {
+		return &UsageError{Err: fmt.Errorf("export: %w", err)}
+	}
+	if len(opts.Secrets) == 0 && len(opts.EnvFiles) == 0 {
+		return usageErrorf("export: name at least one secret, PREFIX/ or --env-file")
+	}
+	set, err := resolveEnv(ctx, opts.Store, opts.Secrets, opts.EnvFiles, store.GetOptions{Stage: opts.Stage, VersionID: opts.VersionID})
+	if err != nil {
+		return err
+	}
+	if len(set.Required) > 0 {
+		return usageErrorf("export: %s declares %s with no value; export writes values only", set.RequiredFrom(set.Required[0]), set.Required[0])
+	}
+	var buf bytes.Buffer
+	if err := w.Write(&buf, set.Vars); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	if opts.OutputFile == "" {
+		_, err := opts.IO.Out.Write(buf.Bytes())
+		return err
+	}
+	if err := writePrivate(opts.OutputFile, buf.Bytes()); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	fmt.Fprintln(opts.IO.ErrOut, opts.IO.Success(fmt.Sprintf("wrote %d variables to %s (mode 0600)", len(set.Vars), opts.OutputFile)))
+	return nil
+}
+
+// writePrivate replaces path with data through a 0600 temporary file in the
+// same directory, so the file is never readable by others, not even while
+// it is written, and a failed write leaves the old file as it was.
+func writePrivate(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return err
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
