@@ -86,7 +86,7 @@ func importFormat(file, format string) (string, error) {
 		return "json", nil
 	case strings.HasSuffix(base, ".yaml"), strings.HasSuffix(base, ".yml"):
 		return "yaml", nil
-	case base == ".env", strings.HasPrefix(base, ".env."), strings.HasSuffix(base, ".env"):
+	case base == ".env", strings.HasPrefix(base, ".env."), strings.HasSuffix(base, ".env"), strings.HasSuffix(base, ".dotenv"):
 		return "dotenv", nil
 	}
 	return "", usageErrorf("import: cannot tell the format of %s from its name: give --format dotenv, json or yaml", file)
