@@ -216,7 +216,7 @@ func (p *dotenvParser) double(line int) (string, error) {
 // QuoteDotenv returns value as ParseDotenv reads it back exactly: bare when
 // it holds only letters, digits and _-./:@%+,, in single quotes when it has
 // no single quote, newline or carriage return, and otherwise in double quotes
-// with \\ \" \$ \n \r and \t escaped.
+// with \\ \" \$ \` \n and \r escaped.
 func QuoteDotenv(value string) string {
 	if value != "" && strings.Trim(value, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./:@%+,") == "" {
 		return value
@@ -235,10 +235,8 @@ func QuoteDotenv(value string) string {
 			b.WriteString(`\n`)
 		case '\r':
 			b.WriteString(`\r`)
-		case '\t':
-			b.WriteString(`\t`)
 		default:
-			b.WriteByte(c)
+			b.WriteByte(c) // tabs stay literal: not every parser knows \t
 		}
 	}
 	b.WriteByte('"')
