@@ -7,6 +7,9 @@ hr() { printf '\n=== %s\n' "$*"; }
 hr "get latency: local backend, and secretctl vs the AWS CLI on kumo"
 bash bench/get.sh "${BENCH_RUNS:-30}"
 
+hr "exec with 20 secrets: local backend, kumo, and beside the AWS CLI"
+bash bench/exec.sh "${BENCH_EXEC_RUNS:-20}"
+
 if [ -x bench/scan.sh ]; then
   hr "scan: secretctl vs gitleaks v8.30.1 (wall time, peak RSS, recall/precision/F1)"
   bash bench/scan.sh
