@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -9,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/hashicorp/hcl/v2/hclparse"
+
+	"github.com/secretctl/secretctl/internal/ui"
 )
 
 // trickyValues are values a file format must carry exactly.
@@ -264,4 +267,27 @@ func jsonMarshal(v any) ([]byte, error) {
 	enc.SetEscapeHTML(false)
 	err := enc.Encode(v)
 	return []byte(strings.TrimSuffix(b.String(), "\n")), err
+}
+
+func TestExportImportOptions(t *testing.T) {
+	io, _, _, _ := ui.Test()
+	f := NewFactory(io, "test")
+	var eo *ExportOptions
+	cmd := newExportCmd(f, func(_ context.Context, o *ExportOptions) error { eo = o; return nil })
+	cmd.SetArgs([]string{"prod/app/", "prod/db#password=PW", "--format", "tfvars", "--output-file", "x.tfvars", "--stage", "AWSPREVIOUS", "--env-file", ".env.refs"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(eo.Secrets, ",") != "prod/app/,prod/db#password=PW" || eo.Format != "tfvars" || eo.OutputFile != "x.tfvars" || eo.Stage != "AWSPREVIOUS" || eo.EnvFiles[0] != ".env.refs" {
+		t.Errorf("export options %+v", eo)
+	}
+	var io2 *ImportOptions
+	cmd = newImportCmd(f, func(_ context.Context, o *ImportOptions) error { io2 = o; return nil })
+	cmd.SetArgs([]string{".env", "--to", "prod/app", "--split", "--overwrite", "--format", "dotenv"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if io2.File != ".env" || io2.To != "prod/app" || !io2.Split || !io2.Overwrite || io2.Format != "dotenv" {
+		t.Errorf("import options %+v", io2)
+	}
 }
