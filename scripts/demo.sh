@@ -1,20 +1,45 @@
 #!/usr/bin/env bash
-# The main job on the embedded local backend, in a temporary store:
-# create, get, put, get the previous version, versions, rollback.
+# The main job on the embedded local backend, in a temporary store and a
+# temporary copy of a sample app with hardcoded credentials:
+#   scan (fails) → migrate (dry run) → migrate --apply → scan (passes) →
+#   the app runs under exec with its values → put → versions → rollback.
 set -euo pipefail
-bin=${1:-secretctl}
+bin=$(cd "$(dirname "${1:-secretctl}")" && pwd)/$(basename "${1:-secretctl}")
+[ -x "$bin" ] || bin=$(command -v "${1:-secretctl}")
+repo=$(cd "$(dirname "$0")/.." && pwd)
 export SECRETCTL_HOME=$(mktemp -d)
-trap 'rm -rf "$SECRETCTL_HOME"' EXIT
+app=$(mktemp -d)
+trap 'rm -rf "$SECRETCTL_HOME" "$app"' EXIT
 run() { printf '\n$ %s\n' "secretctl $*"; "$bin" "$@"; }
 
-printf 'first-demo-value' | run create demo/db-password --description "demo secret"
-printf '\n'
-run get demo/db-password; printf '\n'
-printf 'second-demo-value' | run put demo/db-password
-run get demo/db-password; printf '\n'
-run get demo/db-password --stage AWSPREVIOUS; printf '\n'
-run versions demo/db-password
-run rollback demo/db-password
-run get demo/db-password; printf '\n'
+# The seed's sample app: config.js with its database password and API key
+# and secret written into the code, committed to git.
+cp "$repo/internal/migrate/testdata/sample/config.js" "$app/config.js"
+cd "$app"
+git init -q && git add config.js
+git -c user.name=demo -c user.email=demo@example.com commit -qm "sample app"
+
+if run scan --no-color; then echo "expected scan to find the hardcoded values" >&2; exit 1; fi
+run migrate --to demo/myapp
+run migrate --to demo/myapp --apply
+printf '\n$ git diff --stat\n'; git diff --stat
+run scan --no-color
+run migrate --check
+
+js='const c = require("./config.js"); console.log(c.database.password, c.api.key, c.api.secret)'
+if command -v node >/dev/null 2>&1; then
+  run exec --secret demo/myapp -- node -e "$js"
+else
+  run exec --secret demo/myapp -- sh -c 'echo "$DATABASE_PASSWORD $API_KEY $API_SECRET"'
+fi
+
+# Versions of the stored secret: a new value, the previous one, rollback.
+fresh() { od -An -N12 -tx1 /dev/urandom | tr -d ' \n'; }
+printf '{"API_KEY":"%s","API_SECRET":"%s","DATABASE_PASSWORD":"%s"}' "$(fresh)" "$(fresh)" "$(fresh)" | run put demo/myapp
+run get demo/myapp --key API_KEY; printf '\n'
+run get demo/myapp --key API_KEY --stage AWSPREVIOUS; printf '\n'
+run versions demo/myapp
+run rollback demo/myapp
+run get demo/myapp --key API_KEY; printf '\n'
 run list
-run describe demo/db-password
+run describe demo/myapp
