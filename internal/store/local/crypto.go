@@ -46,15 +46,21 @@ func sealDataKey(dataKey []byte, r age.Recipient) ([]byte, error) {
 }
 
 // openDataKey decrypts the sealed data key. Any failure to decrypt is
-// ErrDecryption with the unlock message; it never returns a wrong key.
+// ErrDecryption: with the unlock message when the key or passphrase is not
+// the one it was sealed to, with ErrDamaged when it is but the sealed key
+// is damaged. It never returns a wrong key.
 func openDataKey(sealed []byte, id age.Identity) ([]byte, error) {
 	r, err := age.Decrypt(bytes.NewReader(sealed), id)
-	if err != nil {
+	var noMatch *age.NoIdentityMatchError
+	if errors.As(err, &noMatch) {
 		return nil, errUnlock
+	}
+	if err != nil { // the header does not parse or authenticate
+		return nil, fmt.Errorf("the sealed data key does not open: %v: %w", err, errors.Join(ErrDamaged, store.ErrDecryption))
 	}
 	key, err := io.ReadAll(io.LimitReader(r, dataKeyLen+1))
 	if err != nil || len(key) != dataKeyLen {
-		return nil, errUnlock
+		return nil, fmt.Errorf("the sealed data key does not open: %w", errors.Join(ErrDamaged, store.ErrDecryption))
 	}
 	return key, nil
 }

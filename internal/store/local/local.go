@@ -161,6 +161,7 @@ type Store struct {
 	created bool
 	mode    string
 	sealed  []byte
+	sum     []byte // sealedSum(sealed), nil in a store made before it was kept
 
 	format int // formatV1 until upgraded, else formatVersion
 
@@ -208,6 +209,9 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("open local store: %w", err)
 	}
 	s := &Store{opts: opts, dbPath: filepath.Join(opts.Home, DBFile), logPath: filepath.Join(opts.Home, AuditFile)}
+	if err := checkFile(s.dbPath, s.logPath); err != nil {
+		return nil, err
+	}
 	// Create the file first so SQLite (and its -wal/-shm, which copy the
 	// database's mode) never make it with wider permissions.
 	f, err := os.OpenFile(s.dbPath, os.O_RDWR|os.O_CREATE, 0o600)
@@ -217,10 +221,11 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	f.Close()
 	db, err := openDB(ctx, s.dbPath)
 	if err != nil {
-		return nil, err
+		return nil, damaged(s.dbPath, err)
 	}
 	s.db = db
 	if err := s.setup(ctx); err != nil {
+		err = checked(ctx, db, s.dbPath, err)
 		db.Close()
 		return nil, err
 	}
@@ -252,7 +257,9 @@ func openDB(ctx context.Context, path string) (*sql.DB, error) {
 		if err == nil {
 			err = fmt.Errorf("journal mode is %q", mode)
 		}
-		if time.Now().After(deadline) || ctx.Err() != nil {
+		// Only a lock held elsewhere is worth waiting for: a damaged file or
+		// any other failure is reported at once.
+		if !isBusy(err) || time.Now().After(deadline) || ctx.Err() != nil {
 			db.Close()
 			return nil, fmt.Errorf("open local store: set WAL mode: %w", err)
 		}
@@ -311,6 +318,9 @@ func (s *Store) setup(ctx context.Context) error {
 	if err := tx.QueryRowContext(ctx, `SELECT v FROM `+settings+` WHERE k = 'datakey'`).Scan(&s.sealed); err != nil {
 		return fmt.Errorf("open local store: read sealed key: %w", err)
 	}
+	if err := tx.QueryRowContext(ctx, `SELECT v FROM `+settings+` WHERE k = 'datakeysum'`).Scan(&s.sum); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("open local store: read sealed key: %w", err)
+	}
 	if s.mode == modeKeyFile {
 		s.keyPath = s.opts.KeyFile
 	}
@@ -345,11 +355,11 @@ func (s *Store) create(ctx context.Context, tx *sql.Tx) error {
 	if err != nil {
 		return err
 	}
-	s.sealed, s.dataKey, s.created, s.format = sealed, key, true, formatVersion
+	s.sealed, s.sum, s.dataKey, s.created, s.format = sealed, sealedSum(sealed), key, true, formatVersion
 	if _, err := tx.ExecContext(ctx, schemaV2); err != nil {
 		return fmt.Errorf("create local store schema: %w", err)
 	}
-	for k, v := range map[string]any{"mode": s.mode, "datakey": sealed} {
+	for k, v := range map[string]any{"mode": s.mode, "datakey": sealed, "datakeysum": s.sum} {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO store_settings (k, v) VALUES (?, ?)`, k, v); err != nil {
 			return fmt.Errorf("create local store: %w", err)
 		}
@@ -432,8 +442,14 @@ func (s *Store) key() ([]byte, error) {
 	default:
 		return nil, fmt.Errorf("unlock local store: unknown key mode %q", s.mode)
 	}
+	if !sealedIntact(s.sealed, s.sum) {
+		return nil, &damageError{path: s.dbPath, cause: errors.New("the sealed data key does not match its checksum")}
+	}
 	key, err := openDataKey(s.sealed, id)
 	if err != nil {
+		if errors.Is(err, ErrDamaged) {
+			return nil, &damageError{path: s.dbPath, cause: err}
+		}
 		return nil, err
 	}
 	s.dataKey = key
@@ -458,7 +474,8 @@ func (c storeCrypter) open(arn string, ver *version) (secret.Value, error) {
 	}
 	plain, err := openValue(key, ver.Sealed, valueAD(arn, ver.ID, ver.Binary))
 	if err != nil {
-		return secret.Value{}, err
+		// The data key opened, so it is the right one: the value is damaged.
+		return secret.Value{}, &damageError{path: c.s.dbPath, cause: err}
 	}
 	v := secret.NewBytes(plain, ver.Binary)
 	clear(plain)

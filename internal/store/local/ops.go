@@ -56,8 +56,9 @@ func (s *Store) run(ctx context.Context, c *call, fn func(t *txn) error) error {
 // one. It returns each call's error, and an error that failed the whole
 // transaction (then nothing but the records of calls before it is lost:
 // the transaction rolls back).
-func (s *Store) runEach(ctx context.Context, calls []*call, fn func(i int, t *txn) error) ([]error, error) {
-	opErrs := make([]error, len(calls))
+func (s *Store) runEach(ctx context.Context, calls []*call, fn func(i int, t *txn) error) (opErrs []error, err error) {
+	opErrs = make([]error, len(calls))
+	defer func() { err = damaged(s.dbPath, err) }()
 	if cl, ok := store.CallerFrom(ctx); ok {
 		for _, c := range calls {
 			c.caller = &cl
@@ -87,8 +88,12 @@ func (s *Store) runEach(ctx context.Context, calls []*call, fn func(i int, t *tx
 		if _, err := tx.ExecContext(ctx, `SAVEPOINT op`); err != nil {
 			return opErrs, fmt.Errorf("local store: %w", err)
 		}
-		opErr := fn(i, t)
+		opErr := checked(ctx, tx, s.dbPath, fn(i, t))
 		opErrs[i] = opErr
+		if errors.Is(opErr, ErrDamaged) {
+			// Write nothing into a damaged store, not even the audit record.
+			return opErrs, nil
+		}
 		if opErr != nil {
 			if _, err := tx.ExecContext(ctx, `ROLLBACK TO op`); err != nil {
 				return opErrs, fmt.Errorf("roll back failed operation: %w", err)
