@@ -67,10 +67,17 @@ func openDataKey(sealed []byte, id age.Identity) ([]byte, error) {
 
 // readIdentity loads the age X25519 identity from a key file.
 func readIdentity(path string) (*age.X25519Identity, error) {
-	b, err := os.ReadFile(path)
+	st, err := os.Stat(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("cannot unlock the local store: key file %s does not exist (set SECRETCTL_PASSPHRASE if the store uses a passphrase): %w", path, store.ErrDecryption)
 	}
+	if err != nil {
+		return nil, fmt.Errorf("read key file: %w", err)
+	}
+	if err := checkKeyMode(path, st); err != nil {
+		return nil, err
+	}
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read key file: %w", err)
 	}

@@ -206,7 +206,10 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		opts.Actor = CurrentActor("dev")
 	}
 	if err := os.MkdirAll(opts.Home, 0o700); err != nil {
-		return nil, fmt.Errorf("open local store: %w", err)
+		return nil, notWritable(opts.Home, fmt.Errorf("open local store: %w", err))
+	}
+	if err := checkHomeMode(opts.Home); err != nil {
+		return nil, err
 	}
 	s := &Store{opts: opts, dbPath: filepath.Join(opts.Home, DBFile), logPath: filepath.Join(opts.Home, AuditFile)}
 	if err := checkFile(s.dbPath, s.logPath); err != nil {
@@ -216,23 +219,23 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	// database's mode) never make it with wider permissions.
 	f, err := os.OpenFile(s.dbPath, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
-		return nil, fmt.Errorf("open local store: %w", err)
+		return nil, notWritable(opts.Home, fmt.Errorf("open local store: %w", err))
 	}
 	f.Close()
 	db, err := openDB(ctx, s.dbPath)
 	if err != nil {
-		return nil, damaged(s.dbPath, err)
+		return nil, notWritable(opts.Home, damaged(s.dbPath, err))
 	}
 	s.db = db
 	if err := s.setup(ctx); err != nil {
-		err = checked(ctx, db, s.dbPath, err)
+		err = notWritable(opts.Home, checked(ctx, db, s.dbPath, err))
 		db.Close()
 		return nil, err
 	}
 	s.log, err = os.OpenFile(s.logPath, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		db.Close()
-		return nil, fmt.Errorf("open audit log: %w", err)
+		return nil, notWritable(opts.Home, fmt.Errorf("open audit log: %w", err))
 	}
 	return s, nil
 }
