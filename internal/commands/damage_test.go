@@ -2,6 +2,7 @@ package commands
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -68,7 +69,8 @@ func TestDamagedStoreSweep(t *testing.T) {
 		}
 	}
 	var mu sync.Mutex // guards the figures
-	var runs, failed, passed int
+	var runs int
+	failed, passed := map[string]int{}, map[string]int{}
 	var slowest time.Duration
 	one := func(t *testing.T, m mutation, stdin string, args []string, ok func(string) bool) {
 		cli := newTestCLI(t)
@@ -98,9 +100,9 @@ func TestDamagedStoreSweep(t *testing.T) {
 		runs++
 		slowest = max(slowest, time.Since(start))
 		if r.code == 0 {
-			passed++
+			passed[m.file]++
 		} else {
-			failed++
+			failed[m.file]++
 		}
 		mu.Unlock()
 		assertNoLeak(t, value, r.errOut)
@@ -158,11 +160,13 @@ func TestDamagedStoreSweep(t *testing.T) {
 			})
 		}
 	})
-	t.Logf("%d damaged copies (%d of store.db, %d of audit.log, %d of key.txt), %d commands: %d ended with exit 2 and one line, %d unaffected; slowest %s (bound %s)",
-		len(muts), count(muts, func(m mutation) bool { return m.file == "store.db" }),
-		count(muts, func(m mutation) bool { return m.file == "audit.log" }),
-		count(muts, func(m mutation) bool { return m.file == "key.txt" }),
-		runs, failed, passed, slowest.Round(time.Millisecond), damageBound)
+	var per []string
+	for _, name := range files {
+		per = append(per, fmt.Sprintf("%s: %d copies, %d exit 2, %d unaffected", name,
+			count(muts, func(m mutation) bool { return m.file == name }), failed[name], passed[name]))
+	}
+	t.Logf("%d damaged copies, %d commands (get, list, put on each), all ended within %s (slowest %s); %s",
+		len(muts), runs, damageBound, slowest.Round(time.Millisecond), strings.Join(per, "; "))
 }
 
 func count[T any](s []T, f func(T) bool) int {

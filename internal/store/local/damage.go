@@ -98,6 +98,12 @@ func checked(ctx context.Context, q interface {
 	if err == nil || errors.Is(err, ErrDamaged) || sqliteCode(err) == 0 || isBusy(err) {
 		return err
 	}
+	var e *sqlite.Error
+	if errors.As(err, &e) && e.Code() == sqlite3.SQLITE_ERROR && strings.Contains(e.Error(), "no such ") {
+		// The schema text in the file was changed: a table or column the
+		// store's format has is gone.
+		return &damageError{path: path, cause: fmt.Errorf("its schema does not match the store format: %w", e)}
+	}
 	var res string
 	if qerr := q.QueryRowContext(ctx, `PRAGMA integrity_check(1)`).Scan(&res); qerr != nil {
 		if d := damaged(path, qerr); errors.Is(d, ErrDamaged) {

@@ -28,13 +28,13 @@ func TestDamagedKeyToldFromWrongKey(t *testing.T) {
 			t.Fatal(err)
 		}
 		var sealed []byte
-		if err := db.QueryRow(`SELECT v FROM settings WHERE k = 'datakey'`).Scan(&sealed); err != nil {
+		if err := db.QueryRow(`SELECT v FROM store_settings WHERE k = 'datakey'`).Scan(&sealed); err != nil {
 			t.Fatal(err)
 		}
 		for i := range sealed {
 			d := append([]byte(nil), sealed...)
 			d[i] ^= 0x01
-			if _, err := db.Exec(`UPDATE settings SET v = ? WHERE k = 'datakey'`, d); err != nil {
+			if _, err := db.Exec(`UPDATE store_settings SET v = ? WHERE k = 'datakey'`, d); err != nil {
 				t.Fatal(err)
 			}
 			s := openWith(t, Options{Home: home, Passphrase: pass})
@@ -44,7 +44,7 @@ func TestDamagedKeyToldFromWrongKey(t *testing.T) {
 			}
 			s.Close()
 		}
-		if _, err := db.Exec(`UPDATE settings SET v = ? WHERE k = 'datakey'`, sealed); err != nil {
+		if _, err := db.Exec(`UPDATE store_settings SET v = ? WHERE k = 'datakey'`, sealed); err != nil {
 			t.Fatal(err)
 		}
 		db.Close()

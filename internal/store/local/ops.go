@@ -58,7 +58,7 @@ func (s *Store) run(ctx context.Context, c *call, fn func(t *txn) error) error {
 // the transaction rolls back).
 func (s *Store) runEach(ctx context.Context, calls []*call, fn func(i int, t *txn) error) (opErrs []error, err error) {
 	opErrs = make([]error, len(calls))
-	defer func() { err = damaged(s.dbPath, err) }()
+	defer func() { err = checked(context.WithoutCancel(ctx), s.db, s.dbPath, err) }()
 	if cl, ok := store.CallerFrom(ctx); ok {
 		for _, c := range calls {
 			c.caller = &cl
