@@ -37,13 +37,18 @@ func ValidateName(name string) error {
 	return nil
 }
 
-// ValidateValue checks a value's size (1 to 65,536 bytes).
+// ValidateValue checks a value's size (1 to 65,536 bytes), and that a
+// string value is UTF-8.
 func ValidateValue(v secret.Value) error {
 	if v.IsZero() {
 		return fmt.Errorf("%w: the secret value is empty", ErrInvalidParameter)
 	}
 	if v.Len() > MaxValueLen {
 		return fmt.Errorf("%w: the secret value is %d bytes; the limit is %d", ErrInvalidParameter, v.Len(), MaxValueLen)
+	}
+	if !v.IsBinary() && !utf8.Valid(v.Reveal()) {
+		// SecretString is UTF-8 text: AWS would replace the other bytes.
+		return fmt.Errorf("%w: the secret value is not UTF-8 text; store it as binary (SecretBinary)", ErrInvalidParameter)
 	}
 	return nil
 }

@@ -98,6 +98,7 @@ func cases() []testCase {
 	return []testCase{
 		{name: "CreateGetString", run: testCreateGetString},
 		{name: "CreateGetBinary", run: testCreateGetBinary},
+		{name: "NotUTF8StringRefused", run: testNotUTF8String},
 		{name: "GetByARN", run: testGetByARN},
 		{name: "GetMissing", run: testGetMissing},
 		{name: "PutMovesCurrent", run: testPutMovesCurrent},
@@ -320,6 +321,23 @@ func testCreateGetBinary(t *testing.T, s store.Store) {
 	v2 := secret.NewBytes(append([]byte{0x01}, raw...), true)
 	mustPut(t, s, name, v2, store.PutOptions{})
 	sameValue(t, "Get after binary Put", mustGet(t, s, name, store.GetOptions{}).Value, v2)
+}
+
+// testNotUTF8String: bytes that are not UTF-8 are refused as a string
+// (AWS would store U+FFFD in their place) and kept exactly as binary.
+func testNotUTF8String(t *testing.T, s store.Store) {
+	name := uniqueName(t, "notutf8")
+	raw := []byte{0x00, 0x01, 0x02, 0xff, 0xfe}
+	_, err := s.Create(ctx(t), name, store.CreateInput{Value: secret.NewBytes(raw, false)})
+	if !errors.Is(err, store.ErrInvalidParameter) {
+		t.Fatalf("Create with a string value that is not UTF-8 = %v; want ErrInvalidParameter", err)
+	}
+	v := secret.NewBytes(raw, true)
+	mustCreate(t, s, name, store.CreateInput{Value: v})
+	if _, err := s.Put(ctx(t), name, secret.NewBytes(raw, false), store.PutOptions{}); !errors.Is(err, store.ErrInvalidParameter) {
+		t.Errorf("Put with a string value that is not UTF-8 = %v; want ErrInvalidParameter", err)
+	}
+	sameValue(t, "Get of the binary value", mustGet(t, s, name, store.GetOptions{}).Value, v)
 }
 
 func testGetByARN(t *testing.T, s store.Store) {
