@@ -180,13 +180,30 @@ var (
 
 // Init creates the store and its key if they do not exist. It reports
 // whether it created them and where the key file is ("" in passphrase mode).
+// For a store that exists it checks the key: a key file that is missing or
+// does not open the store, or a wrong passphrase when one is given, is an
+// error (without it the data cannot be read).
 func Init(ctx context.Context, opts Options) (created bool, keyPath string, err error) {
 	s, err := Open(ctx, opts)
 	if err != nil {
 		return false, "", err
 	}
+	defer s.Close()
 	created, keyPath = s.Created()
-	return created, keyPath, s.Close()
+	if created {
+		return created, keyPath, s.Close()
+	}
+	if s.mode == modeKeyFile {
+		if _, err := os.Stat(keyPath); errors.Is(err, fs.ErrNotExist) {
+			return false, keyPath, fmt.Errorf("the local store in %s exists but its key file %s is missing: the data cannot be read without it; restore the key file from a backup (init does not make a new key for an existing store)", opts.Home, keyPath)
+		}
+	}
+	if s.mode == modeKeyFile || s.opts.Passphrase != "" {
+		if err := s.Unlock(); err != nil {
+			return false, keyPath, err
+		}
+	}
+	return false, keyPath, s.Close()
 }
 
 // Open opens the store in opts.Home, creating it (and the key file, unless
