@@ -22,6 +22,7 @@ type GetOptions struct {
 	Key       string
 	VersionID string
 	Stage     string
+	Raw       bool // print a binary value to a terminal
 }
 
 func newGetCmd(f *Factory, runF func(context.Context, *GetOptions) error) *cobra.Command {
@@ -34,13 +35,16 @@ so that $(secretctl get NAME) gives exactly the value.
 
 --key reads one top-level field of a JSON value. --version-id or --stage pick a
 version other than AWSCURRENT. -o json prints name, arn, versionId, stages,
-createdDate and value.
+createdDate and value; a binary value (SecretBinary) is printed as
+valueBase64, base64-encoded, in place of value. A binary value is not
+written to a terminal unless --raw asks for it.
 
 Examples:
   secretctl get prod/db/password
   PGPASSWORD=$(secretctl get prod/db --key password) psql ...
   secretctl get prod/db --stage AWSPREVIOUS
   secretctl get prod/db -o json
+  secretctl get certs/keystore > keystore.p12
 
 Exit status:
   0 printed; 2 not found, marked for deletion, wrong key, or a backend error.`,
@@ -56,6 +60,7 @@ Exit status:
 	cmd.Flags().StringVar(&opts.Key, "key", "", "print one top-level field of a JSON value")
 	cmd.Flags().StringVar(&opts.VersionID, "version-id", "", "read this version")
 	cmd.Flags().StringVar(&opts.Stage, "stage", "", "read the version with this staging label (e.g. AWSPREVIOUS)")
+	cmd.Flags().BoolVar(&opts.Raw, "raw", false, "print a binary value even when stdout is a terminal")
 	return cmd
 }
 
@@ -65,8 +70,8 @@ type getOutput struct {
 	VersionID   string    `json:"versionId"`
 	Stages      []string  `json:"stages"`
 	CreatedDate time.Time `json:"createdDate"`
-	Value       string    `json:"value"`
-	Binary      bool      `json:"binary,omitempty"`
+	Value       string    `json:"value,omitempty"`       // a string value
+	ValueBase64 string    `json:"valueBase64,omitempty"` // a binary value, base64-encoded
 }
 
 func runGet(ctx context.Context, opts *GetOptions) error {
@@ -103,14 +108,17 @@ func runGet(ctx context.Context, opts *GetOptions) error {
 	if out != ui.FormatTable {
 		o := getOutput{Name: sec.Name, ARN: sec.ARN, VersionID: sec.VersionID, Stages: sec.Stages, CreatedDate: sec.CreatedDate.UTC(), Value: string(value)}
 		if binary && opts.Key == "" {
-			o.Value, o.Binary = base64.StdEncoding.EncodeToString(value), true
+			o.Value, o.ValueBase64 = "", base64.StdEncoding.EncodeToString(value)
 		}
 		return ui.Print(f.IO, out, o, nil)
+	}
+	if binary && f.IO.IsStdoutTTY() && !opts.Raw {
+		return usageErrorf("get %s: the value is binary (%d bytes) and stdout is a terminal: redirect it to a file, add --raw to print it anyway, or use -o json for base64", opts.Name, len(value))
 	}
 	if _, err := f.IO.Out.Write(value); err != nil {
 		return err
 	}
-	if f.IO.IsStdoutTTY() {
+	if f.IO.IsStdoutTTY() && !binary {
 		fmt.Fprintln(f.IO.Out)
 	}
 	return nil

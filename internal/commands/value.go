@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -30,7 +31,7 @@ func addValueFlags(cmd *cobra.Command, v *valueSource) {
 	fl.StringVar(&v.FromFile, "from-file", "", "read the value from a file (- for stdin)")
 	fl.StringVar(&v.FromEnv, "from-env", "", "read the value from an environment variable")
 	fl.BoolVar(&v.Generate, "generate", false, "generate a random value (see --length and --exclude-*)")
-	fl.BoolVar(&v.Binary, "binary", false, "store the value as SecretBinary rather than SecretString")
+	fl.BoolVar(&v.Binary, "binary", false, "store the value as SecretBinary rather than SecretString (a value that is not UTF-8 always is)")
 	fl.IntVar(&v.Password.Length, "length", 32, "length of a generated value (1-4096)")
 	fl.StringVar(&v.Password.ExcludeCharacters, "exclude-chars", "", "characters a generated value never contains")
 	fl.BoolVar(&v.Password.ExcludeNumbers, "exclude-numbers", false, "no digits in a generated value")
@@ -54,7 +55,8 @@ func (v *valueSource) count() int {
 
 // read returns the value, from the first source given: --from-file,
 // --from-env, --generate, a no-echo prompt on a terminal, else stdin.
-// allowEmpty lets create make a secret with no value when stdin is empty.
+// allowEmpty lets create make a secret with no value when stdin is empty
+// (never from the prompt). A value that is not UTF-8 is binary.
 func (v *valueSource) read(ctx context.Context, f *Factory, name string, allowEmpty bool) (secret.Value, error) {
 	if v.count() > 1 {
 		return secret.Value{}, usageErrorf("give only one of --from-file, --from-env and --generate")
@@ -95,6 +97,7 @@ func (v *valueSource) read(ctx context.Context, f *Factory, name string, allowEm
 		return val, nil
 	case f.IO.CanPrompt():
 		b, err = f.IO.ReadSecret(ctx, fmt.Sprintf("Value for %s: ", name))
+		allowEmpty = false // Enter at the prompt is no value
 	default:
 		b, err = readLimited(f.IO.In)
 		// A value piped through echo ends in one newline that is not part
@@ -117,7 +120,9 @@ func (v *valueSource) read(ctx context.Context, f *Factory, name string, allowEm
 		}
 		return secret.Value{}, usageErrorf("no value given: pipe it on stdin, or use --from-file, --from-env or --generate")
 	}
-	val := secret.NewBytes(b, v.Binary)
+	// Bytes that are not UTF-8 text can only be SecretBinary: as a
+	// SecretString AWS would replace them.
+	val := secret.NewBytes(b, v.Binary || !utf8.Valid(b))
 	for i := range b {
 		b[i] = 0
 	}
