@@ -69,6 +69,9 @@ func runCreate(ctx context.Context, opts *CreateOptions) error {
 	if err := store.ValidateName(opts.Name); err != nil {
 		return storeErr("create", opts.Name, err)
 	}
+	if opts.KmsKeyID != "" && f.Config.Backend == "local" {
+		return errLocalKMS("create", opts.Name)
+	}
 	tags, err := parseTags(opts.Tags)
 	if err != nil {
 		return err

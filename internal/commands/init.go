@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/secretctl/secretctl/internal/store/local"
+	"github.com/secretctl/secretctl/internal/ui"
 )
 
 func init() { register(func(f *Factory) *cobra.Command { return newInitCmd(f, nil) }) }
@@ -33,8 +34,14 @@ Examples:
   secretctl init
   SECRETCTL_HOME=/srv/secrets SECRETCTL_PASSPHRASE=... secretctl init
 
+For an existing store, init checks its key: a key file that is missing, or
+that does not open the store, is an error (the data cannot be read without
+it); init never makes a new key for an existing store. -o json prints home,
+keyFile and created.
+
 Exit status:
-  0 created or already there; 2 an error.`,
+  0 created, or already there with its key; 2 the key is missing or wrong, or
+  another error.`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(c *cobra.Command, args []string) error {
 			if runF != nil {
@@ -45,14 +52,28 @@ Exit status:
 	}
 }
 
+// initOutput is what init -o json prints.
+type initOutput struct {
+	Home    string `json:"home"`
+	KeyFile string `json:"keyFile,omitempty"` // empty for a store sealed with a passphrase
+	Created bool   `json:"created"`
+}
+
 func runInit(ctx context.Context, opts *InitOptions) error {
 	f := opts.F
 	if f.Config.Backend != "local" {
 		return usageErrorf("init: only the local backend has a store to create (the backend is %s)", f.Config.Backend)
 	}
+	out, err := outputFormat(f)
+	if err != nil {
+		return err
+	}
 	created, keyPath, err := local.Init(ctx, f.localOptions())
 	if err != nil {
 		return fmt.Errorf("init: %w", err)
+	}
+	if out != ui.FormatTable {
+		return ui.Print(f.IO, out, initOutput{Home: f.Config.Home, KeyFile: keyPath, Created: created}, nil)
 	}
 	where := "sealed with SECRETCTL_PASSPHRASE"
 	if keyPath != "" {

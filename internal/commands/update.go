@@ -59,6 +59,9 @@ Exit status:
 
 func runUpdate(ctx context.Context, opts *UpdateOptions) error {
 	f := opts.F
+	if opts.KmsKeyID != nil && f.Config.Backend == "local" {
+		return errLocalKMS("update", opts.Name)
+	}
 	out, s, err := outputAndStore(ctx, f)
 	if err != nil {
 		return err
@@ -72,4 +75,10 @@ func runUpdate(ctx context.Context, opts *UpdateOptions) error {
 		return ui.Print(f.IO, out, ref, nil)
 	}
 	return nil
+}
+
+// errLocalKMS refuses --kms-key-id on the local backend, which would only
+// store the name of a key it never uses.
+func errLocalKMS(verb, name string) error {
+	return usageErrorf("%s %s: --kms-key-id is for the aws backend: the local store encrypts values with its own key, not with KMS", verb, name)
 }
