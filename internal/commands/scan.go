@@ -308,9 +308,15 @@ func writeScanReport(st *ui.IOStreams, w io.Writer, format string, res *scan.Res
 	return t.Render()
 }
 
+// writeFile writes a report readable by its owner only (0600, also when it
+// replaces a file): with --no-redact a report holds the values it found.
 func writeFile(path string, fn func(io.Writer) error) error {
-	fh, err := os.Create(path)
+	fh, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
+		return err
+	}
+	if err := fh.Chmod(0o600); err != nil {
+		fh.Close()
 		return err
 	}
 	if err := fn(fh); err != nil {
