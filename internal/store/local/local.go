@@ -68,6 +68,22 @@
 // there with that text in its error. A store of a format newer than this
 // code knows is refused the same way, before any write.
 //
+// # Files it refuses, and damage
+//
+// Open refuses a home that group or others may write to, and unlocking
+// refuses a key file that group or others may read (as ssh does); a home
+// the store cannot write to is an error saying that every operation, reads
+// included, writes its audit record. A damaged store is ErrDamaged naming
+// the file and the cause, at once (the only wait is for a lock another
+// process holds): a store.db without SQLite's header, SQLite's corrupt and
+// not-a-database codes, an SQLite failure its integrity check explains, a
+// changed schema, a record or setting failing its MAC, a value or sealed
+// data key that does not open. An operation that finds damage rolls back
+// everything, its audit record included. A SHA-256 of the sealed data key
+// is kept beside it (datakeysum), so a damaged sealed key is told apart
+// from a wrong key file or passphrase. Init of an existing store checks
+// its key. A string value that is not UTF-8 is refused (store.ValidateValue).
+//
 // # Design
 //
 // Each secret is one row: its metadata, versions, labels and sealed values
