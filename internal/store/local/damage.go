@@ -138,7 +138,7 @@ func checkFile(dbPath, logPath string) error {
 	switch {
 	case n == 0:
 		if st, err := os.Stat(logPath); err == nil && st.Size() > 0 {
-			return fmt.Errorf("open local store: %s is empty but %s records earlier operations: the store file was emptied or replaced; restore it from a backup, or move %s aside to start a new store: %w", dbPath, logPath, AuditFile, ErrDamaged)
+			return fmt.Errorf("open local store: %s is empty but %s records earlier operations: the store file is empty or was replaced; restore it from a backup, or move %s aside to start a new store: %w", dbPath, logPath, AuditFile, ErrDamaged)
 		}
 		return nil
 	case err != nil && !errors.Is(err, io.ErrUnexpectedEOF):
