@@ -349,8 +349,18 @@ func (p *Plan) secrets(in Input) {
 		switch s.Shape {
 		case "plain":
 			args["--secret "+p.To+"/"] = true
+			if env := s.Name[len(p.To)+1:]; !environ.Canonical(env) {
+				// exec upper-cases other names; Terraform's TF_VAR_name is
+				// case-sensitive, so the variable is named explicitly.
+				args["--secret '"+s.Name+"="+env+"'"] = true
+			}
 		case "json":
 			args["--secret "+s.Name] = true
+			for _, k := range s.Keys {
+				if !environ.Canonical(k) {
+					args["--secret '"+s.Name+"#"+k+"="+k+"'"] = true
+				}
+			}
 		}
 	}
 	for _, it := range p.Items {
