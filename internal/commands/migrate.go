@@ -209,7 +209,11 @@ func printPlan(opts *MigrateOptions, doc migrateOutput) error {
 		fmt.Fprintln(opts.IO.ErrOut, "nothing to migrate: no hardcoded secrets found")
 		return nil
 	}
-	fmt.Fprintf(w, "%d value(s) to migrate into %s, %d left manual\n", p.Migrate, p.To, p.Manual)
+	if doc.DryRun {
+		fmt.Fprintf(w, "%d value(s) to migrate into %s, %d left manual\n", p.Migrate, p.To, p.Manual)
+	} else {
+		fmt.Fprintf(w, "%d value(s) migrated into %s, %d left manual\n", p.Migrate, p.To, p.Manual)
+	}
 	for _, it := range p.Items {
 		if it.Action == migrate.ActionManual {
 			continue
@@ -235,18 +239,21 @@ func printPlan(opts *MigrateOptions, doc migrateOutput) error {
 			fmt.Fprintf(w, "\ndatabase connection %s (%s:%d): %s\n", g.Path, g.File, g.Line, g.Hint)
 		}
 	}
-	if len(p.EnvNames) > 0 && p.EnvExample != "" {
+	if doc.DryRun && len(p.EnvNames) > 0 && p.EnvExample != "" {
 		fmt.Fprintf(w, "\n%s will list: %s\n", p.EnvExample, strings.Join(p.EnvNames, " "))
 	}
-	if len(p.GitIgnore) > 0 {
+	if doc.DryRun && len(p.GitIgnore) > 0 {
 		fmt.Fprintf(w, ".gitignore will list: %s\n", strings.Join(p.GitIgnore, " "))
 	}
 	if p.Run != "" {
 		fmt.Fprintf(w, "run the code with: %s\n", p.Run)
 	}
-	for _, ch := range p.Files {
-		fmt.Fprintln(w)
-		io.WriteString(w, ch.Diff)
+	if doc.DryRun {
+		// after --apply, git diff shows the same
+		for _, ch := range p.Files {
+			fmt.Fprintln(w)
+			io.WriteString(w, ch.Diff)
+		}
 	}
 	switch {
 	case opts.Check && p.Pending():
