@@ -127,8 +127,9 @@ var polyglotChecks = []langCheck{
 	{dir: "compose", file: "docker-compose.yml", inProc: yamlParses, contains: []string{"POSTGRES_PASSWORD: ${POSTGRES_PASSWORD}", "- API_TOKEN=${"}},
 	{dir: "springyml", file: "application.yml", inProc: yamlParses, contains: []string{"password: ${SPRING_DATASOURCE_PASSWORD"}},
 	{dir: "spring", file: "application.properties", contains: []string{"spring.datasource.password=${SPRING_DATASOURCE_PASSWORD}"}},
-	// No C# or Kotlin compiler on the machine: the rewrite is checked as text.
-	{dir: "csharp", file: "Program.cs", contains: []string{`static readonly string ApiKey = Environment.GetEnvironmentVariable("API_KEY");`, `var password = Environment.GetEnvironmentVariable("PASSWORD");`}},
+	// Mono's C# compiler (Debian's mono-mcs); no Kotlin compiler is packaged,
+	// so that rewrite is checked as text.
+	{dir: "csharp", file: "Program.cs", tool: "mcs", parse: [][]string{{"mcs", "-out:Program.exe", "Program.cs"}}, run: []string{"sh", "-c", "mcs -out:Program.exe Program.cs >/dev/null && mono Program.exe"}, contains: []string{`static readonly string ApiKey = Environment.GetEnvironmentVariable("API_KEY");`, `var password = Environment.GetEnvironmentVariable("PASSWORD");`}},
 	{dir: "kotlin", file: "Main.kt", contains: []string{`val API_TOKEN = System.getenv("`}},
 }
 
