@@ -169,6 +169,13 @@ func TestExecExitStatus(t *testing.T) {
 	if r.code != 128+9 {
 		t.Errorf("--mask, child killed by SIGKILL: exit %d, want 137", r.code)
 	}
+	arn := cli.mustRun("", "describe", "app/token", "-o", "json")
+	var meta struct{ ARN string }
+	json.Unmarshal([]byte(arn.out), &meta)
+	r = p.run("exec", "--secret", meta.ARN, "--", "sh", "-c", `printf '%s' "$TOKEN"`)
+	if r.code != 0 || meta.ARN == "" || r.out != v {
+		t.Errorf("--secret ARN: exit %d (ARN %q), stderr %q", r.code, meta.ARN, r.errOut)
+	}
 	r = p.run("exec", "--secret", "app/token", "--", "no-such-command-canary-free")
 	if r.code != 2 || !strings.Contains(r.errOut, "no-such-command-canary-free") || strings.Count(r.errOut, "\n") != 1 {
 		t.Errorf("missing command: exit %d, stderr %q", r.code, r.errOut)

@@ -227,6 +227,11 @@ func specVars(sp Spec, sec store.Secret) ([]Var, error) {
 		}
 		return []Var{{Name: sp.Var, Value: sec.Value, Source: name}}, nil
 	default:
+		// An ARN names the secret as AWS spells it, with a random suffix:
+		// map the name the store returned instead.
+		if strings.HasPrefix(name, "arn:") && sec.Name != "" {
+			name = sec.Name
+		}
 		return FromSecret(name, sec.Value)
 	}
 }
