@@ -193,7 +193,7 @@ func TestImport(t *testing.T) {
 	}
 	assertNoLeak(t, c, r.out, r.errOut)
 	got := cli.mustRun("", "get", "prod/app")
-	if got.out != `{"API_KEY":"k-`+c+`","DB_PASSWORD":"`+c+`"}` {
+	if got.out != `{"API_KEY":"k-`+c+`","DB_PASSWORD":"`+c+`"}` { // secretctl:allow (c is a canary)
 		t.Errorf("stored %q", got.out)
 	}
 	// Again: nothing new is written.
@@ -219,7 +219,7 @@ func TestImport(t *testing.T) {
 	}
 	prev := cli.mustRun("", "get", "prod/app", "--stage", "AWSPREVIOUS")
 	cur := cli.mustRun("", "get", "prod/app")
-	if !strings.Contains(prev.out, `"DB_PASSWORD":"`+c+`"`) || !strings.Contains(cur.out, `"DB_PASSWORD":"new-`+c+`"`) {
+	if !strings.Contains(prev.out, `"DB_PASSWORD":"`+c+`"`) || !strings.Contains(cur.out, `"DB_PASSWORD":"new-`+c+`"`) { // secretctl:allow (c is a canary)
 		t.Errorf("after overwrite: current %q previous %q", cur.out, prev.out)
 	}
 	if _, err := os.Stat(file); err != nil {
