@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -41,6 +42,9 @@ type ScanOptions struct {
 	WriteBaseline  string
 	ExitCode       int
 	NoRedact       bool
+	// gitleaks' flag names: accepted where they mean the same, or a hint.
+	glRedact  string
+	glVerbose bool
 }
 
 func newScanCmd(f *Factory, runF func(context.Context, *ScanOptions) error) *cobra.Command {
@@ -86,6 +90,9 @@ Exit status:
 				return err
 			}
 			opts.formatSet = c.Flags().Changed("format")
+			if err := gitleaksFlags(c, opts); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
@@ -108,7 +115,70 @@ Exit status:
 	fl.StringVar(&opts.WriteBaseline, "write-baseline", "", "write all current findings to this baseline file and exit 0 (SECRETCTL_WRITE_BASELINE)")
 	fl.IntVar(&opts.ExitCode, "exit-code", 1, "exit status when findings are reported (SECRETCTL_EXIT_CODE)")
 	fl.BoolVar(&opts.NoRedact, "no-redact", false, "show secrets in full in every format (SECRETCTL_NO_REDACT)")
+	addGitleaksFlags(cmd, opts)
+	// `scan --config .gitleaks.toml`, as with gitleaks: a TOML file given
+	// to the global --config is taken as --rules.
+	cmd.PersistentPreRunE = func(c *cobra.Command, args []string) error {
+		if err := gitleaksConfig(c, opts); err != nil {
+			return err
+		}
+		return f.loadConfig(c)
+	}
 	return cmd
+}
+
+// addGitleaksFlags adds gitleaks' names for scan flags, hidden from help:
+// --report-format and --baseline-path are aliases, --redact is what scan
+// does anyway, and -v/--verbose only earns a hint.
+func addGitleaksFlags(cmd *cobra.Command, opts *ScanOptions) {
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Format, "report-format", "table", "gitleaks' name for --format")
+	fl.StringVar(&opts.Baseline, "baseline-path", "", "gitleaks' name for --baseline")
+	fl.StringVar(&opts.glRedact, "redact", "", "gitleaks' --redact: secrets are redacted unless --no-redact")
+	fl.Lookup("redact").NoOptDefVal = "100"
+	fl.BoolVarP(&opts.glVerbose, "verbose", "v", false, "gitleaks' --verbose")
+	for _, n := range []string{"report-format", "baseline-path", "redact", "verbose"} {
+		_ = fl.MarkHidden(n)
+	}
+}
+
+// gitleaksFlags checks the gitleaks-named flags: a one-line hint where
+// secretctl does something else.
+func gitleaksFlags(c *cobra.Command, o *ScanOptions) error {
+	fl := c.Flags()
+	if fl.Changed("report-format") {
+		o.formatSet = true
+	}
+	if fl.Changed("verbose") {
+		return usageErrorf("scan: -v/--verbose is gitleaks' flag: secretctl prints every finding by default; use --format json for all fields")
+	}
+	if fl.Changed("redact") {
+		if o.NoRedact {
+			return usageErrorf("scan: --redact and --no-redact cannot be combined")
+		}
+		if o.glRedact != "100" {
+			return usageErrorf("scan: --redact=%s: secretctl does not redact by percentage; it always shows only the first and last characters (--no-redact shows all)", o.glRedact)
+		}
+	}
+	return nil
+}
+
+// gitleaksConfig takes a global --config naming a TOML file as --rules:
+// gitleaks' config format is the rules format.
+func gitleaksConfig(c *cobra.Command, o *ScanOptions) error {
+	fl := c.Root().PersistentFlags().Lookup("config")
+	if fl == nil || !fl.Changed || !strings.EqualFold(filepath.Ext(fl.Value.String()), ".toml") {
+		return nil
+	}
+	if o.Rules != "" {
+		return usageErrorf("scan: --config %s is a rules file (gitleaks' format) and --rules is set too: give one", fl.Value.String())
+	}
+	o.Rules = fl.Value.String()
+	if err := fl.Value.Set(""); err != nil {
+		return err
+	}
+	fl.Changed = false
+	return nil
 }
 
 // applyEnvFlags sets flags that were not given from SECRETCTL_<FLAG>.
@@ -116,7 +186,7 @@ Exit status:
 func applyEnvFlags(fs, local *pflag.FlagSet, getenv func(string) string) error {
 	var err error
 	fs.VisitAll(func(fl *pflag.Flag) {
-		if fl.Changed || err != nil || getenv == nil || local.Lookup(fl.Name) == nil {
+		if fl.Changed || fl.Hidden || err != nil || getenv == nil || local.Lookup(fl.Name) == nil {
 			return
 		}
 		name := "SECRETCTL_" + strings.ToUpper(strings.ReplaceAll(fl.Name, "-", "_"))
@@ -183,6 +253,9 @@ func runScan(ctx context.Context, o *ScanOptions) error {
 	if o.Git && o.Staged {
 		return usageErrorf("scan: --git and --staged cannot be combined")
 	}
+	if o.ExitCode < 0 || o.ExitCode > 255 {
+		return usageErrorf("scan: --exit-code %d: want 0 to 255", o.ExitCode)
+	}
 	if o.MaxTargetMB < 0 || o.MaxDecodeDepth < 0 {
 		return usageErrorf("scan: --max-target-megabytes and --max-decode-depth must be 0 or more")
 	}
@@ -233,7 +306,7 @@ func runScan(ctx context.Context, o *ScanOptions) error {
 		fmt.Fprintln(f.IO.ErrOut, f.IO.Success(fmt.Sprintf("wrote %d finding(s) to %s", len(res.Findings), o.WriteBaseline)))
 		return nil
 	}
-	ro := scan.ReportOptions{NoRedact: o.NoRedact, Rules: res.Rules, Version: f.Version}
+	ro := scan.ReportOptions{NoRedact: o.NoRedact, Rules: res.Rules, Version: f.Version, Root: res.Root}
 	stdoutDone := false
 	for _, t := range targets {
 		if t.path == "-" {
@@ -252,6 +325,9 @@ func runScan(ctx context.Context, o *ScanOptions) error {
 		if err := writeScanReport(f.IO, f.IO.Out, o.Format, res, ro); err != nil {
 			return err
 		}
+	}
+	for _, w := range res.Warnings {
+		fmt.Fprintf(f.IO.ErrOut, "secretctl: %s\n", w)
 	}
 	for _, s := range res.Stale {
 		fmt.Fprintf(f.IO.ErrOut, "secretctl: baseline entry no longer found: %s (%s line %d)\n", s.Fingerprint, s.File, s.Line)

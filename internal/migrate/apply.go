@@ -38,6 +38,12 @@ func Find(ctx context.Context, root string, so scan.Options) ([]scan.Finding, ma
 		return nil, nil, err
 	}
 	files := map[string][]byte{}
+	for i := range res.Findings {
+		// The plan opens and rewrites the files: name them as scanned.
+		if p := res.Findings[i].Path; p != "" {
+			res.Findings[i].File = p
+		}
+	}
 	for _, f := range res.Findings {
 		if _, ok := files[f.File]; ok {
 			continue

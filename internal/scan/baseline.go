@@ -35,7 +35,10 @@ type baseline struct {
 
 func (b *baseline) has(fp string) bool { return b.set[fp] }
 
-func loadBaseline(path string) (*baseline, error) {
+// loadBaseline reads a baseline; entries whose file is named as it was
+// typed (absolute, or relative to a working directory) are renamed
+// relative to root, so baselines of earlier versions keep working.
+func loadBaseline(path, root string) (*baseline, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read baseline: %w", err)
@@ -48,8 +51,9 @@ func loadBaseline(path string) (*baseline, error) {
 		return nil, fmt.Errorf("read baseline %s: unsupported version %d", path, bf.Version)
 	}
 	b := &baseline{entries: bf.Findings, set: map[string]bool{}}
-	for _, e := range bf.Findings {
-		b.set[e.Fingerprint] = true
+	for i := range b.entries {
+		normalizeEntry(&b.entries[i], root)
+		b.set[b.entries[i].Fingerprint] = true
 	}
 	return b, nil
 }

@@ -126,7 +126,7 @@ func TestCorpusScore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	prefix := filepath.ToSlash(root) + "/"
+	prefix := namePrefix(t, res, root)
 	s := scoreFindings(l, res.Findings, func(f string) string { return strings.TrimPrefix(f, prefix) })
 	t.Logf("corpus: %d positives, %d findings: tp=%d fp=%d fn=%d recall=%.3f precision=%.3f",
 		len(l.Positives), len(res.Findings), s.tp, s.fp, s.fn, s.recall(), s.precision())
@@ -206,7 +206,7 @@ func testHeldout(t *testing.T, root, exclude string, recall, precision float64) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	prefix := filepath.ToSlash(root) + "/"
+	prefix := namePrefix(t, res, root)
 	var findings []Finding
 	for _, f := range res.Findings {
 		if exclude == "" || !strings.HasPrefix(strings.TrimPrefix(f.File, prefix), exclude) {

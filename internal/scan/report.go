@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/url"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -48,6 +49,9 @@ type ReportOptions struct {
 	Rules []config.Rule
 	// Version is secretctl's version, for SARIF.
 	Version string
+	// Root is the directory that finding paths are relative to (Result.Root),
+	// given in SARIF as the %SRCROOT% base of every artifact location.
+	Root string
 }
 
 type nopCloser struct{ io.Writer }
@@ -73,7 +77,7 @@ func WriteReport(w io.Writer, format string, findings []Finding, o ReportOptions
 		if err := (&report.SarifReporter{OrderedRules: sarifRules(o.Rules)}).Write(nopCloser{&buf}, gf); err != nil {
 			return err
 		}
-		return fixSarif(w, buf.Bytes(), findings, o.Version)
+		return fixSarif(w, buf.Bytes(), findings, o.Version, o.Root)
 	}
 	return fmt.Errorf("unknown report format %q (want %s)", format, strings.Join(Formats[1:], ", "))
 }
@@ -104,8 +108,10 @@ func sarifRules(rules []config.Rule) []config.Rule {
 
 // fixSarif adjusts gitleaks' SARIF for GitHub code scanning: secretctl as
 // the driver, regions starting at line and column 1 or later, and a stable
-// partial fingerprint per result (empty ones dropped).
-func fixSarif(w io.Writer, raw []byte, findings []Finding, version string) error {
+// partial fingerprint per result (empty ones dropped), and artifact URIs
+// relative to %SRCROOT% (the scan root), the way code scanning resolves
+// them against the checkout.
+func fixSarif(w io.Writer, raw []byte, findings []Finding, version, root string) error {
 	var doc map[string]any
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		return fmt.Errorf("write sarif: %w", err)
@@ -121,7 +127,18 @@ func fixSarif(w io.Writer, raw []byte, findings []Finding, version string) error
 		if version == "" {
 			version = "dev"
 		}
+		driver["version"] = version
 		driver["semanticVersion"] = strings.TrimPrefix(version, "v")
+		if root != "" {
+			u := url.URL{Scheme: "file", Path: filepath.ToSlash(root)}
+			if !strings.HasSuffix(u.Path, "/") {
+				u.Path += "/"
+			}
+			if !strings.HasPrefix(u.Path, "/") {
+				u.Path = "/" + u.Path // a Windows drive: file:///C:/...
+			}
+			run["originalUriBaseIds"] = map[string]any{sarifRootID: map[string]any{"uri": u.String()}}
+		}
 		results, _ := run["results"].([]any)
 		for i, res := range results {
 			rm, _ := res.(map[string]any)
@@ -144,6 +161,9 @@ func fixSarif(w io.Writer, raw []byte, findings []Finding, version string) error
 				if al, ok := pl["artifactLocation"].(map[string]any); ok {
 					if u, _ := al["uri"].(string); u != "" {
 						al["uri"] = strings.TrimPrefix(u, "./")
+						if root != "" {
+							al["uriBaseId"] = sarifRootID
+						}
 					}
 				}
 				reg, _ := pl["region"].(map[string]any)
@@ -175,6 +195,9 @@ func fixSarif(w io.Writer, raw []byte, findings []Finding, version string) error
 	enc.SetIndent("", " ")
 	return enc.Encode(doc)
 }
+
+// sarifRootID names the scan root in SARIF artifact locations.
+const sarifRootID = "%SRCROOT%"
 
 func num(v any) int {
 	f, _ := v.(float64)

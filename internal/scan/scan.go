@@ -89,19 +89,26 @@ type Finding struct {
 	Column      int // 1-based
 	EndLine     int
 	EndColumn   int
-	Commit      string
-	Author      string
-	Email       string
-	Date        string
-	Message     string
-	Tags        []string
-	Entropy     float32
+	// File is the path relative to the scan's Root (slash-separated), the
+	// same whatever the working directory or the form of the path given.
+	// Path is the file as opened (the given path joined with the file's
+	// path under it), for callers that read the file; it is empty for
+	// history, staged changes and standard input.
+	Path    string
+	Commit  string
+	Author  string
+	Email   string
+	Date    string
+	Message string
+	Tags    []string
+	Entropy float32
 	// Secret is the raw value; Redacted shows its first and last characters.
 	Secret   secret.Value
 	Redacted string
 	// Match is the matched text with the secret redacted.
 	Match string
-	// Fingerprint is file:rule:hash(secret), stable across unrelated edits.
+	// Fingerprint is file:rule:hash(secret), stable across unrelated edits;
+	// file is File, relative to the Root.
 	Fingerprint string
 	// lineText is the source line, used for allow comments only.
 	lineText string
@@ -110,8 +117,15 @@ type Finding struct {
 // Result is what a scan found.
 type Result struct {
 	Findings []Finding
-	// Stale are baseline entries that matched no finding.
+	// Stale are baseline entries that matched no finding in a file that was
+	// scanned (never judged for staged changes or part of the history).
 	Stale []BaselineEntry
+	// Root is the absolute directory that File paths are relative to: the
+	// git work tree holding the first path, else that path (a directory)
+	// or its directory (a file). Empty for standard input.
+	Root string
+	// Warnings are one-line notes for the user, such as a shallow clone.
+	Warnings []string
 	// Suppressed counts findings hidden by the baseline or ignore files.
 	Suppressed int
 	Files      int64
@@ -160,9 +174,17 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	roots, err := scanRoots(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	root := ""
+	if len(roots) > 0 {
+		root = roots[0].dir
+	}
 	var base *baseline
 	if opts.Baseline != "" {
-		if base, err = loadBaseline(opts.Baseline); err != nil {
+		if base, err = loadBaseline(opts.Baseline, root); err != nil {
 			return nil, err
 		}
 	}
@@ -172,6 +194,14 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 
 	s := newScanner(ctx, cfg, opts, cfgPath)
+	s.roots = roots
+	for _, p := range []string{cfgPath, opts.Baseline} {
+		if p != "" && root != "" {
+			if n, ok := relTo(root, p); ok {
+				s.skipPaths[n] = true
+			}
+		}
+	}
 	err = s.scan(ctx)
 	if err == nil {
 		err = ctx.Err()
@@ -183,8 +213,22 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		return nil, err
 	}
 
-	res := &Result{Files: s.files.Load(), Bytes: s.bytes.Load(), Rules: cfg.GetOrderedRules()}
-	res.suppress(dedupe(s.findings), ignore, base)
+	res := &Result{Files: s.files.Load(), Bytes: s.bytes.Load(), Rules: cfg.GetOrderedRules(), Root: root, Warnings: s.warnings}
+	for i := range s.findings {
+		if p, ok := s.scanned.Load(s.findings[i].File); ok {
+			s.findings[i].Path, _ = p.(string)
+		}
+	}
+	// Stale entries are judged only where a whole file was read: not for
+	// staged changes or part of the history, which show only some lines.
+	judge := func(file string) bool {
+		if opts.Staged || opts.Git && (opts.Since != "" || opts.Range != "" || opts.LogOpts != "") {
+			return false
+		}
+		_, ok := s.scanned.Load(file)
+		return ok
+	}
+	res.suppress(dedupe(s.findings), ignore, base, judge)
 	return res, nil
 }
 
@@ -209,7 +253,7 @@ func configPath(opts Options) string {
 
 // suppress adds found to r, less what the ignore files or the baseline
 // hide, and lists the baseline entries that matched nothing.
-func (r *Result) suppress(found []Finding, ignore ignoreSet, base *baseline) {
+func (r *Result) suppress(found []Finding, ignore ignoreSet, base *baseline, judge func(file string) bool) {
 	used := map[string]bool{}
 	for _, f := range found {
 		if ignore.match(f) {
@@ -225,7 +269,7 @@ func (r *Result) suppress(found []Finding, ignore ignoreSet, base *baseline) {
 	}
 	if base != nil {
 		for _, e := range base.entries {
-			if !used[e.Fingerprint] {
+			if !used[e.Fingerprint] && judge(e.File) {
 				r.Stale = append(r.Stale, e)
 			}
 		}
@@ -292,8 +336,13 @@ type scanner struct {
 	pathCache bool     // path allowlist decisions can be cached by path
 	allowed   sync.Map // path -> bool
 	skipPaths map[string]bool
+	roots     []scanRoot
+	// scanned maps the File of each file scanned to its Path ("" for
+	// history and staged changes).
+	scanned sync.Map
 
 	mu       sync.Mutex
+	warnings []string
 	findings []Finding
 	err      error
 

@@ -44,7 +44,7 @@ func TestUnitFixtures(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := map[string]bool{}
-	prefix := filepath.ToSlash(root) + "/"
+	prefix := namePrefix(t, res, root)
 	for _, f := range res.Findings {
 		loc := strings.TrimPrefix(f.File, prefix) + ":" + itoa(f.Line)
 		if loc == "expect.txt:"+itoa(f.Line) {
@@ -436,4 +436,22 @@ func TestDecodeDepth(t *testing.T) {
 	if _, err := Run(context.Background(), Options{Stdin: strings.NewReader(""), MaxDecodeDepth: -1}); err == nil {
 		t.Error("MaxDecodeDepth -1: no error")
 	}
+}
+
+// namePrefix is the File prefix of the files under dir: dir relative to
+// the scan's root, with a trailing slash ("" when dir is the root).
+func namePrefix(t *testing.T, res *Result, dir string) string {
+	t.Helper()
+	real, err := realPath(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel, err := filepath.Rel(res.Root, real)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rel == "." {
+		return ""
+	}
+	return filepath.ToSlash(rel) + "/"
 }

@@ -53,6 +53,9 @@ func (s *scanner) git(ctx context.Context, root string) error {
 		cmd *sources.GitCmd
 		err error
 	)
+	if !s.opts.Staged && isShallow(ctx, root) {
+		s.warn("warning: " + root + " is a shallow clone: commits before its oldest one are not scanned (run `git fetch --unshallow` first)")
+	}
 	if s.opts.Staged {
 		cmd, err = sources.NewGitDiffCmdContext(ctx, root, true)
 	} else {
@@ -75,6 +78,7 @@ func (s *scanner) git(ctx context.Context, root string) error {
 				s.files.Add(1)
 				s.progress()
 			}
+			s.scanned.LoadOrStore(f.FilePath, "")
 		}
 		return s.fragment(ctx, f, ferr)
 	})
@@ -103,7 +107,7 @@ func gitLogOpts(o Options) string {
 
 // dirs scans the working tree under each path.
 func (s *scanner) dirs(ctx context.Context) error {
-	files := make(chan string, 256)
+	files := make(chan named, 256)
 	workers := runtime.GOMAXPROCS(0) * 2
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
@@ -111,16 +115,16 @@ func (s *scanner) dirs(ctx context.Context) error {
 		go func() {
 			defer wg.Done()
 			buf := make([]byte, 100_000)
-			for p := range files {
+			for n := range files {
 				if ctx.Err() != nil {
 					continue
 				}
-				s.file(ctx, p, buf)
+				s.file(ctx, n, buf)
 			}
 		}()
 	}
 	var walkErr error
-	for _, root := range s.opts.Paths {
+	for _, root := range s.roots {
 		if err := s.list(ctx, root, files); err != nil {
 			walkErr = err
 			break
@@ -131,10 +135,21 @@ func (s *scanner) dirs(ctx context.Context) error {
 	return walkErr
 }
 
+// named is a file of the working tree: its path as opened and its name
+// relative to the scan root.
+type named struct{ path, name string }
+
+// warn adds a one-line note to the result.
+func (s *scanner) warn(msg string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.warnings = append(s.warnings, msg)
+}
+
 // file scans one file of the working tree.
-func (s *scanner) file(ctx context.Context, p string, buf []byte) {
-	slash := filepath.ToSlash(p)
-	if s.skipPaths[slash] || s.pathAllowedFile(slash) {
+func (s *scanner) file(ctx context.Context, n named, buf []byte) {
+	p, slash := n.path, n.name
+	if s.skipPaths[slash] || s.skipPaths[filepath.ToSlash(p)] || s.pathAllowedFile(slash) {
 		return
 	}
 	fi, err := os.Lstat(p)
@@ -153,6 +168,7 @@ func (s *scanner) file(ctx context.Context, p string, buf []byte) {
 	_ = src.Fragments(ctx, func(f sources.Fragment, ferr error) error {
 		return s.fragment(ctx, f, ferr)
 	})
+	s.scanned.Store(slash, filepath.ToSlash(p))
 	s.files.Add(1)
 	s.progress()
 }

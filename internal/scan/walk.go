@@ -14,19 +14,20 @@ import (
 // list sends the files under root to out. In a git work tree, unless
 // NoGitIgnore, the list is git's own (tracked plus untracked, less ignored);
 // elsewhere the tree is walked, honouring .gitignore files it meets.
-func (s *scanner) list(ctx context.Context, root string, out chan<- string) error {
+func (s *scanner) list(ctx context.Context, r scanRoot, out chan<- named) error {
+	root := r.arg
 	fi, err := os.Stat(root)
 	if err != nil {
 		return err
 	}
 	if !fi.IsDir() {
-		out <- root
+		out <- named{root, r.name(root)}
 		return nil
 	}
 	if !s.opts.NoGitIgnore {
 		if files, ok := gitFiles(ctx, root); ok {
 			for _, f := range files {
-				out <- filepath.Join(root, f)
+				out <- named{filepath.Join(root, f), path.Join(r.prefix, f)}
 			}
 			return nil
 		}
@@ -51,7 +52,7 @@ func (s *scanner) list(ctx context.Context, root string, out chan<- string) erro
 			if d.Name() == ".git" {
 				return filepath.SkipDir
 			}
-			if s.pathAllowedFile(filepath.ToSlash(p)) {
+			if s.pathAllowedFile(path.Join(r.prefix, rel)) {
 				return filepath.SkipDir
 			}
 			if ig != nil {
@@ -66,7 +67,7 @@ func (s *scanner) list(ctx context.Context, root string, out chan<- string) erro
 			return nil
 		}
 		if d.Type().IsRegular() {
-			out <- p
+			out <- named{p, path.Join(r.prefix, rel)}
 		}
 		return nil
 	})
