@@ -67,6 +67,15 @@ Extra rules: .secretctl.toml (or .gitleaks.toml) in the scanned directory, or
 Suppress findings with "gitleaks:allow" or "secretctl:allow" on the line, a
 .gitleaksignore or .secretctlignore file (fingerprints), or --baseline.
 
+Files are named relative to the repository root (the git work tree holding
+PATH; outside git, PATH itself), whatever the working directory: fingerprints,
+baselines and every report agree however PATH is typed. SARIF locations are
+relative to %SRCROOT%.
+
+gitleaks' names work where they mean the same: --config FILE.toml is --rules,
+--report-format is --format, --baseline-path is --baseline, --redact is the
+default.
+
 Secrets are redacted in every format unless --no-redact. Each flag can also
 be set as SECRETCTL_<FLAG> (e.g. SECRETCTL_FORMAT=sarif).
 
@@ -113,7 +122,7 @@ Exit status:
 	fl.StringVar(&opts.Rules, "rules", "", "extra rules in gitleaks' TOML format (default .secretctl.toml in PATH) (SECRETCTL_RULES)")
 	fl.StringVar(&opts.Baseline, "baseline", "", "suppress the findings listed in this baseline file (SECRETCTL_BASELINE)")
 	fl.StringVar(&opts.WriteBaseline, "write-baseline", "", "write all current findings to this baseline file and exit 0 (SECRETCTL_WRITE_BASELINE)")
-	fl.IntVar(&opts.ExitCode, "exit-code", 1, "exit status when findings are reported (SECRETCTL_EXIT_CODE)")
+	fl.IntVar(&opts.ExitCode, "exit-code", 1, "exit status when findings are reported, 0 to 255 (SECRETCTL_EXIT_CODE)")
 	fl.BoolVar(&opts.NoRedact, "no-redact", false, "show secrets in full in every format (SECRETCTL_NO_REDACT)")
 	addGitleaksFlags(cmd, opts)
 	// `scan --config .gitleaks.toml`, as with gitleaks: a TOML file given
