@@ -5,64 +5,51 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 
 	"github.com/secretctl/secretctl/internal/scan"
 )
 
-var (
-	treeOnce sync.Once
-	treeDir  string
-	treeErr  error
-)
-
 // migrateTree writes 10,000 files (JavaScript, Python, Go, YAML, shell) in
-// 100 directories, 200 of them holding one hardcoded value each. It is
-// built once per process and removed by the OS temp cleaner, not per
-// benchmark, so both benchmarks read the same tree.
+// 100 directories, 200 of them holding one hardcoded value each; every
+// benchmark gets the same tree in its own temporary directory.
 func migrateTree(b *testing.B) string {
-	treeOnce.Do(func() {
-		treeDir, treeErr = os.MkdirTemp("", "secretctl-migrate-bench-")
-		if treeErr != nil {
-			return
-		}
-		bodies := map[string]string{
-			"js":   "export function handler(req, res) {\n  const user = req.body.user;\n  return res.json({ ok: true, id: user.id });\n}\n",
-			"py":   "def handler(event):\n    user = event[\"user\"]\n    return {\"ok\": True, \"id\": user[\"id\"]}\n",
-			"go":   "package svc\n\nfunc Handler(id string) map[string]any {\n\treturn map[string]any{\"ok\": true, \"id\": id}\n}\n",
-			"yaml": "service:\n  name: api\n  replicas: 3\n",
-			"sh":   "#!/bin/sh\nset -eu\necho starting\n",
-		}
-		secretLine := map[string]string{
-			"js":   "const config = { db: { password: 'Bench-Canary-pw-%05d' } };\n",
-			"py":   "DB_PASSWORD = \"Bench-Canary-pw-%05d\"\n",
-			"go":   "\nconst apiToken = \"Bench-Canary-tok-%05d\"\n",
-			"yaml": "  password: Bench-Canary-pw-%05d\n",
-			"sh":   "DB_PASSWORD=Bench-Canary-pw-%05d\n",
-		}
-		exts := []string{"js", "py", "go", "yaml", "sh"}
-		for i := 0; i < 10000 && treeErr == nil; i++ {
-			sub := filepath.Join(treeDir, fmt.Sprintf("svc%03d", i%100))
-			if treeErr = os.MkdirAll(sub, 0o755); treeErr != nil {
-				return
-			}
-			ext := exts[i%len(exts)]
-			content := bodies[ext]
-			if i%50 == 0 { // 200 findings
-				content += fmt.Sprintf(secretLine[ext], i)
-			}
-			name := fmt.Sprintf("f%05d.%s", i, ext)
-			if ext == "yaml" {
-				name = fmt.Sprintf("application-%05d.yaml", i)
-			}
-			treeErr = os.WriteFile(filepath.Join(sub, name), []byte(content), 0o644)
-		}
-	})
-	if treeErr != nil {
-		b.Fatal(treeErr)
+	b.Helper()
+	dir := b.TempDir()
+	bodies := map[string]string{
+		"js":   "export function handler(req, res) {\n  const user = req.body.user;\n  return res.json({ ok: true, id: user.id });\n}\n",
+		"py":   "def handler(event):\n    user = event[\"user\"]\n    return {\"ok\": True, \"id\": user[\"id\"]}\n",
+		"go":   "package svc\n\nfunc Handler(id string) map[string]any {\n\treturn map[string]any{\"ok\": true, \"id\": id}\n}\n",
+		"yaml": "service:\n  name: api\n  replicas: 3\n",
+		"sh":   "#!/bin/sh\nset -eu\necho starting\n",
 	}
-	return treeDir
+	secretLine := map[string]string{
+		"js":   "const config = { db: { password: 'Bench-Canary-pw-%05d' } };\n",
+		"py":   "DB_PASSWORD = \"Bench-Canary-pw-%05d\"\n",
+		"go":   "\nconst apiToken = \"Bench-Canary-tok-%05d\"\n",
+		"yaml": "  password: Bench-Canary-pw-%05d\n",
+		"sh":   "DB_PASSWORD=Bench-Canary-pw-%05d\n",
+	}
+	exts := []string{"js", "py", "go", "yaml", "sh"}
+	for i := 0; i < 10000; i++ {
+		sub := filepath.Join(dir, fmt.Sprintf("svc%03d", i%100))
+		if err := os.MkdirAll(sub, 0o755); err != nil {
+			b.Fatal(err)
+		}
+		ext := exts[i%len(exts)]
+		content := bodies[ext]
+		if i%50 == 0 { // 200 findings
+			content += fmt.Sprintf(secretLine[ext], i)
+		}
+		name := fmt.Sprintf("f%05d.%s", i, ext)
+		if ext == "yaml" {
+			name = fmt.Sprintf("application-%05d.yaml", i)
+		}
+		if err := os.WriteFile(filepath.Join(sub, name), []byte(content), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return dir
 }
 
 // BenchmarkScanTree is the plain scan of the tree, the baseline.
