@@ -500,6 +500,20 @@ func TestAuditVerifyRecords(t *testing.T) {
 		t.Errorf("json: exit %d %v %s", r.code, err, r.out)
 	}
 	assertNoLeak(t, a, r.out, r.errOut)
+
+	// Removing the bad row hides no evidence: the set of records no longer
+	// matches the one last written.
+	db, err = sql.Open("sqlite", filepath.Join(cli.home, local.DBFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`DELETE FROM secrets WHERE name = 't/a'`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if r = cli.run("", "audit", "verify"); r.code != 1 || !strings.Contains(r.out, "✗ records:") || strings.Contains(r.out, "✗ secret") {
+		t.Errorf("verify after a row was removed: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
 }
 
 // TestFormat1StoreUpgrades: a store written by the format-1 release is

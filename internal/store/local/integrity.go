@@ -178,6 +178,59 @@ func (m meta) mac(key []byte) ([]byte, error) {
 	return macOf(key, []byte("secretctl/local/settings/v2"), b), nil
 }
 
+// The record-set digest: the XOR of one keyed term per row of secrets
+// (its arn and MAC), kept with a MAC that binds it to the chain head it was
+// written with. Each operation updates it in its transaction, so it stays
+// in step with the rows; Verify recomputes it. A row removed, added, or put
+// back from an older copy of store.db (each one genuine on its own) changes
+// it, and only a rewind of the chain head to the matching point, which
+// --expect-head catches, makes it agree again.
+
+func rowTerm(key []byte, arn string, mac []byte) []byte {
+	return macOf(key, []byte("secretctl/local/row/v2"), []byte(arn), mac)
+}
+
+func xorInto(d, x []byte) {
+	for i := range d {
+		d[i] ^= x[i]
+	}
+}
+
+func digestMAC(key, digest []byte, h auditlog.Head) []byte {
+	return macOf(key, []byte("secretctl/local/rows/v2"), digest, []byte(strconv.FormatUint(h.Seq, 10)), []byte(h.Hash))
+}
+
+// readDigest returns the stored digest (zeros when there is none) and its
+// MAC (nil when there is none).
+func readDigest(ctx context.Context, q execer) (digest, mac []byte, err error) {
+	var d, m string
+	err = q.QueryRowContext(ctx, `SELECT v FROM store_settings WHERE k = 'rows_digest'`).Scan(&d)
+	if err == nil {
+		err = q.QueryRowContext(ctx, `SELECT v FROM store_settings WHERE k = 'rows_digest_mac'`).Scan(&m)
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return make([]byte, sha256.Size), nil, nil
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("read record-set digest: %w", err)
+	}
+	digest, err = hex.DecodeString(d)
+	if err != nil || len(digest) != sha256.Size {
+		digest = make([]byte, sha256.Size)
+	}
+	mac, _ = hex.DecodeString(m)
+	return digest, mac, nil
+}
+
+func writeDigest(ctx context.Context, q execer, key, digest []byte, h auditlog.Head) error {
+	for k, v := range map[string]string{"rows_digest": hex.EncodeToString(digest), "rows_digest_mac": hex.EncodeToString(digestMAC(key, digest, h))} {
+		if _, err := q.ExecContext(ctx, `INSERT INTO store_settings (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v`, k, v); err != nil {
+			return fmt.Errorf("write record-set digest: %w", err)
+		}
+	}
+	return nil
+}
+
 type execer interface {
 	ExecContext(context.Context, string, ...any) (sql.Result, error)
 	QueryRowContext(context.Context, string, ...any) *sql.Row
@@ -309,10 +362,16 @@ func (s *Store) upgrade(ctx context.Context, k macKeys) error {
 	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 		return fmt.Errorf("upgrade local store: %w", err)
 	}
+	digest := make([]byte, sha256.Size)
 	for _, w := range all {
-		if _, err := tx.ExecContext(ctx, `UPDATE secrets SET mac = ? WHERE arn = ?`, recordMAC(k.record, w.arn, w.name, w.deleted, w.rec), w.arn); err != nil {
+		mac := recordMAC(k.record, w.arn, w.name, w.deleted, w.rec)
+		if _, err := tx.ExecContext(ctx, `UPDATE secrets SET mac = ? WHERE arn = ?`, mac, w.arn); err != nil {
 			return fmt.Errorf("upgrade local store: %w", err)
 		}
+		xorInto(digest, rowTerm(k.meta, w.arn, mac))
+	}
+	if err := writeDigest(ctx, tx, k.meta, digest, head); err != nil {
+		return fmt.Errorf("upgrade local store: %w", err)
 	}
 	if err := writeMeta(ctx, tx, k.meta, meta{Format: formatVersion, LegacySeq: head.Seq, LegacyHash: head.Hash}); err != nil {
 		return fmt.Errorf("upgrade local store: %w", err)
@@ -347,13 +406,16 @@ type Report struct {
 	Secrets   int             `json:"secrets"`             // records checked
 	Records   []RecordIssue   `json:"records"`             // records that fail their check
 	Audit     auditlog.Result `json:"audit"`               // the access log against its committed head
+	SetIssue  string          `json:"setIssue,omitempty"`  // why the set of rows is not the one last written
 	HeadIssue string          `json:"headIssue,omitempty"` // why the chain does not continue from the expected head
 	Upgraded  bool            `json:"upgraded,omitempty"`  // this check upgraded a format-1 store
 }
 
-// OK reports whether every record and the access log verify, and the chain
-// continues from the expected head.
-func (r Report) OK() bool { return len(r.Records) == 0 && r.Audit.OK() && r.HeadIssue == "" }
+// OK reports whether every record, the set of records and the access log
+// verify, and the chain continues from the expected head.
+func (r Report) OK() bool {
+	return len(r.Records) == 0 && r.SetIssue == "" && r.Audit.OK() && r.HeadIssue == ""
+}
 
 // Verify checks every record's MAC and the access log's keyed chain, and
 // reports each record that fails. With expect (a head printed by an earlier
@@ -374,6 +436,7 @@ func (s *Store) Verify(ctx context.Context, expect *auditlog.Head) (Report, erro
 	}
 	defer tx.Rollback()
 	rep := Report{Records: []RecordIssue{}}
+	digest := make([]byte, sha256.Size)
 	rows, err := tx.QueryContext(ctx, selectRow+` ORDER BY name`)
 	if err != nil {
 		return Report{}, fmt.Errorf("verify local store: %w", err)
@@ -385,6 +448,7 @@ func (s *Store) Verify(ctx context.Context, expect *auditlog.Head) (Report, erro
 			return Report{}, fmt.Errorf("verify local store: %w", err)
 		}
 		rep.Secrets++
+		xorInto(digest, rowTerm(s.keys.meta, w.arn, w.mac))
 		if _, err := w.open(s.keys.record); err != nil {
 			rep.Records = append(rep.Records, RecordIssue{Name: w.name, ARN: w.arn, Detail: err.Error()})
 		}
@@ -396,6 +460,16 @@ func (s *Store) Verify(ctx context.Context, expect *auditlog.Head) (Report, erro
 	// read after it, so a record appended meanwhile shows as uncommitted.
 	if rep.Audit, err = verifyLog(ctx, tx, s.logPath, s.chain); err != nil {
 		return Report{}, err
+	}
+	stored, mac, err := readDigest(ctx, tx)
+	if err != nil {
+		return Report{}, fmt.Errorf("verify local store: %w", err)
+	}
+	switch {
+	case !hmac.Equal(mac, digestMAC(s.keys.meta, stored, rep.Audit.Head)):
+		rep.SetIssue = "the digest of the set of records does not match its MAC and the committed chain head: it was changed outside secretctl"
+	case !hmac.Equal(stored, digest):
+		rep.SetIssue = "the set of records is not the one secretctl last wrote: a secret's row was removed or added, or put back from an older copy of " + DBFile
 	}
 	if expect != nil {
 		if rep.HeadIssue, err = s.headIssue(rep.Audit.Head, *expect); err != nil {

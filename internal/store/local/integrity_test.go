@@ -603,3 +603,86 @@ func TestExpectHead(t *testing.T) {
 		t.Error("ParseHead accepted a malformed head")
 	}
 }
+
+// TestRowSetTamper: rows that are genuine on their own but not the set
+// secretctl last wrote (a secret's row removed, or put back from an older
+// copy of store.db, with or without the digest that went with it) are
+// caught by Verify.
+func TestRowSetTamper(t *testing.T) {
+	type snapshot struct{ record, mac []byte }
+	grab := func(t *testing.T, db *sql.DB, name string) snapshot {
+		var s snapshot
+		if err := db.QueryRow(`SELECT record, mac FROM secrets WHERE name = ?`, name).Scan(&s.record, &s.mac); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	settings := func(t *testing.T, db *sql.DB) map[string]string {
+		out := map[string]string{}
+		rows, err := db.Query(`SELECT k, v FROM store_settings WHERE k LIKE 'rows_digest%'`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var k, v string
+			rows.Scan(&k, &v)
+			out[k] = v
+		}
+		return out
+	}
+	cases := []struct {
+		name     string
+		withSets bool // put the older digest back too
+		tamper   func(t *testing.T, db *sql.DB, old snapshot, oldSet map[string]string)
+	}{
+		{"remove a secret's row", false, func(t *testing.T, db *sql.DB, _ snapshot, _ map[string]string) {
+			if _, err := db.Exec(`DELETE FROM secrets WHERE name = 'app/other'`); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"put an older row back", false, func(t *testing.T, db *sql.DB, old snapshot, _ map[string]string) {
+			if _, err := db.Exec(`UPDATE secrets SET record = ?, mac = ? WHERE name = 'app/rotated'`, old.record, old.mac); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"put an older row and its digest back", true, func(t *testing.T, db *sql.DB, old snapshot, oldSet map[string]string) {
+			if _, err := db.Exec(`UPDATE secrets SET record = ?, mac = ? WHERE name = 'app/rotated'`, old.record, old.mac); err != nil {
+				t.Fatal(err)
+			}
+			for k, v := range oldSet {
+				if _, err := db.Exec(`UPDATE store_settings SET v = ? WHERE k = ?`, v, k); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			db := rawDB(t, f.home)
+			old, oldSet := grab(t, db, "app/rotated"), settings(t, db)
+			s := itOpen(t, f.home, f.now)
+			if _, err := s.Put(t.Context(), "app/rotated", secret.New("integrity-canary-"+uuid.NewString()), store.PutOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			s.Close()
+			tc.tamper(t, db, old, oldSet)
+			s = itOpen(t, f.home, f.now)
+			rep, err := s.Verify(t.Context(), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.OK() || rep.SetIssue == "" || len(rep.Records) != 0 {
+				t.Errorf("Verify = set issue %q, records %v, OK %v; want the set reported, no single record", rep.SetIssue, rep.Records, rep.OK())
+			}
+			// An operation keeps the mismatch: the digest is updated, not rebuilt.
+			if _, err := s.Describe(t.Context(), "app/tagged"); err != nil {
+				t.Fatal(err)
+			}
+			if rep, _ := s.Verify(t.Context(), nil); rep.SetIssue == "" {
+				t.Error("the set mismatch vanished after an operation")
+			}
+		})
+	}
+}

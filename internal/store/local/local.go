@@ -44,14 +44,22 @@
 //   - The audit chain. Each log record's hash is an HMAC, so a forged or
 //     re-hashed record or head fails without the key (package auditlog).
 //   - The store settings. The format and where the log became keyed are
-//     kept with a MAC; a change fails every operation.
+//     kept with a MAC; a change fails every operation. So is the
+//     record-set digest: the XOR of a keyed term per row (its arn and MAC),
+//     updated by every operation in its transaction and bound by its MAC to
+//     the chain head. A row that is genuine on its own but not in the set
+//     last written (removed, or put back from an older copy of the
+//     database) is served by reads, which check one row, but Verify, which
+//     recomputes the digest, reports it; making the digest agree again
+//     needs the chain head rewound with it.
 //
-// What the MACs do not show: a change made with the key; a whole row put
-// back from an older copy of the database (it is genuine), or removed; and
-// a restore of an older copy of both store.db and audit.log. For the last,
-// Verify takes a chain head kept outside the store (`audit verify
-// --expect-head`). Since the chain is keyed, an operation that cannot
-// unlock the key appends no audit record: it reads and writes nothing.
+// What the MACs do not show: a change made with the key, and a restore of an
+// older copy of both store.db and audit.log (or a rewind of the head row to
+// an earlier genuine record, which makes the later records look like a
+// crash's leftovers). For those, Verify takes a chain head kept outside the
+// store (`audit verify --expect-head`). Since the chain is keyed, an
+// operation that cannot unlock the key appends no audit record: it reads
+// and writes nothing.
 //
 // # Format and upgrade
 //
@@ -106,6 +114,7 @@ package local
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -401,6 +410,9 @@ func (s *Store) create(ctx context.Context, tx *sql.Tx) error {
 		}
 	}
 	if err := writeMeta(ctx, tx, keys.meta, meta{Format: formatVersion, LegacyHash: auditlog.GenesisHash}); err != nil {
+		return fmt.Errorf("create local store: %w", err)
+	}
+	if err := writeDigest(ctx, tx, keys.meta, make([]byte, sha256.Size), auditlog.EmptyHead()); err != nil {
 		return fmt.Errorf("create local store: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, formatVersion)); err != nil {

@@ -2,7 +2,9 @@ package local
 
 import (
 	"context"
+	"crypto/hmac"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -31,10 +33,15 @@ type call struct {
 
 // txn is one operation's transaction.
 type txn struct {
-	ctx context.Context
-	tx  *sql.Tx
-	now time.Time
-	s   *Store
+	ctx    context.Context
+	tx     *sql.Tx
+	now    time.Time
+	s      *Store
+	digest []byte // the record-set digest, kept in step with every row written or removed
+	// digestOK: the stored digest matched its MAC and the chain head when the
+	// transaction began. When it did not, its MAC is left as it is, so the
+	// mismatch is not laundered by the next operation.
+	digestOK bool
 }
 
 // run executes fn inside one BEGIN IMMEDIATE transaction and appends the
@@ -81,6 +88,9 @@ func (s *Store) runEach(ctx context.Context, calls []*call, fn func(i int, t *tx
 	}
 	defer tx.Rollback()
 	t := &txn{ctx: ctx, tx: tx, now: now, s: s}
+	if err := t.loadDigest(); err != nil {
+		return opErrs, err
+	}
 	if err := t.purge(); err != nil {
 		return opErrs, err
 	}
@@ -88,6 +98,7 @@ func (s *Store) runEach(ctx context.Context, calls []*call, fn func(i int, t *tx
 		if _, err := tx.ExecContext(ctx, `SAVEPOINT op`); err != nil {
 			return opErrs, fmt.Errorf("local store: %w", err)
 		}
+		digest := slices.Clone(t.digest)
 		opErr := checked(ctx, tx, s.dbPath, fn(i, t))
 		opErrs[i] = opErr
 		if errors.Is(opErr, ErrDamaged) {
@@ -98,6 +109,7 @@ func (s *Store) runEach(ctx context.Context, calls []*call, fn func(i int, t *tx
 			if _, err := tx.ExecContext(ctx, `ROLLBACK TO op`); err != nil {
 				return opErrs, fmt.Errorf("roll back failed operation: %w", err)
 			}
+			t.digest = digest
 		}
 		if _, err := tx.ExecContext(ctx, `RELEASE op`); err != nil {
 			return opErrs, fmt.Errorf("local store: %w", err)
@@ -113,6 +125,13 @@ func (s *Store) runEach(ctx context.Context, calls []*call, fn func(i int, t *tx
 		if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET seq = ?, hash = ?, offset = ? WHERE id = 1`, next.Seq, next.Hash, next.Offset); err != nil {
 			return opErrs, fmt.Errorf("update audit head: %w", err)
 		}
+	}
+	head, err := readHead(ctx, tx)
+	if err != nil {
+		return opErrs, err
+	}
+	if err := t.storeDigest(head); err != nil {
+		return opErrs, err
 	}
 	if err := tx.Commit(); err != nil {
 		return opErrs, fmt.Errorf("commit: %w", err)
@@ -187,7 +206,7 @@ func (t *txn) purge() error {
 		return fmt.Errorf("purge deleted secrets: %w", err)
 	}
 	for _, arn := range due {
-		if _, err := t.tx.ExecContext(t.ctx, `DELETE FROM secrets WHERE arn = ?`, arn); err != nil {
+		if err := t.remove(arn); err != nil {
 			return fmt.Errorf("purge deleted secrets: %w", err)
 		}
 	}
@@ -270,6 +289,10 @@ func (t *txn) save(r *record) error {
 	}
 	del := deletedColumn(r)
 	mac := recordMAC(t.s.keys.record, r.ARN, r.Name, del, b)
+	if err := t.unlink(r.ARN); err != nil {
+		return fmt.Errorf("save secret: %w", err)
+	}
+	xorInto(t.digest, rowTerm(t.s.keys.meta, r.ARN, mac))
 	if _, err := t.tx.ExecContext(t.ctx, `INSERT INTO secrets (arn, name, deleted_at, record, mac) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (arn) DO UPDATE SET name = excluded.name, deleted_at = excluded.deleted_at, record = excluded.record, mac = excluded.mac`,
 		r.ARN, r.Name, del, b, mac); err != nil {
@@ -279,9 +302,49 @@ func (t *txn) save(r *record) error {
 }
 
 func (t *txn) remove(arn string) error {
+	if err := t.unlink(arn); err != nil {
+		return fmt.Errorf("delete secret: %w", err)
+	}
 	if _, err := t.tx.ExecContext(t.ctx, `DELETE FROM secrets WHERE arn = ?`, arn); err != nil {
 		return fmt.Errorf("delete secret: %w", err)
 	}
+	return nil
+}
+
+func (t *txn) loadDigest() error {
+	head, err := readHead(t.ctx, t.tx)
+	if err != nil {
+		return err
+	}
+	var mac []byte
+	if t.digest, mac, err = readDigest(t.ctx, t.tx); err != nil {
+		return err
+	}
+	t.digestOK = hmac.Equal(mac, digestMAC(t.s.keys.meta, t.digest, head))
+	return nil
+}
+
+func (t *txn) storeDigest(head auditlog.Head) error {
+	if t.digestOK {
+		return writeDigest(t.ctx, t.tx, t.s.keys.meta, t.digest, head)
+	}
+	if _, err := t.tx.ExecContext(t.ctx, `INSERT INTO store_settings (k, v) VALUES ('rows_digest', ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v`, hex.EncodeToString(t.digest)); err != nil {
+		return fmt.Errorf("write record-set digest: %w", err)
+	}
+	return nil
+}
+
+// unlink takes the row of arn, as it stands, out of the record-set digest.
+func (t *txn) unlink(arn string) error {
+	var mac []byte
+	err := t.tx.QueryRowContext(t.ctx, `SELECT mac FROM secrets WHERE arn = ?`, arn).Scan(&mac)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	xorInto(t.digest, rowTerm(t.s.keys.meta, arn, mac))
 	return nil
 }
 
