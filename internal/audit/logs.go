@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -197,7 +198,7 @@ func readLogFile(ctx context.Context, path string, sources []string, pool *sync.
 		subs[i] = []byte(s)
 	}
 	records, err = decodeRecords(r, subs, func(rec *Record) error {
-		if !contains(sources, rec.EventSource) {
+		if !slices.Contains(sources, rec.EventSource) {
 			return nil
 		}
 		events++
@@ -303,15 +304,6 @@ func decodeRecords(r io.Reader, sources [][]byte, fn func(*Record) error) (recor
 func containsAny(b []byte, subs [][]byte) bool {
 	for _, s := range subs {
 		if bytes.Contains(b, s) {
-			return true
-		}
-	}
-	return false
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
 			return true
 		}
 	}

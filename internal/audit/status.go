@@ -3,11 +3,12 @@ package audit
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+
+	"github.com/secretctl/secretctl/internal/text"
 )
 
 // Check is one line of `audit status`.
@@ -114,7 +115,7 @@ func TrailChecks(ctx context.Context, api CloudTrailAPI, region string) ([]Check
 	cs = append(cs, c)
 	c = Check{Name: "logs management read events", OK: best.logsReads, Detail: best.selectors}
 	if best.selectErr != nil {
-		c.Detail = "get event selectors: " + oneLine(best.selectErr.Error())
+		c.Detail = "get event selectors: " + text.OneLine(best.selectErr.Error())
 	}
 	if !c.OK {
 		c.Fix = "aws cloudtrail put-event-selectors --trail-name " + name +
@@ -124,7 +125,7 @@ func TrailChecks(ctx context.Context, api CloudTrailAPI, region string) ([]Check
 	c = Check{Name: "is logging", OK: best.logging}
 	switch {
 	case best.statusErr != nil:
-		c.Detail = "get trail status: " + oneLine(best.statusErr.Error())
+		c.Detail = "get trail status: " + text.OneLine(best.statusErr.Error())
 	case c.OK:
 		c.Detail = "logging"
 	default:
@@ -190,5 +191,3 @@ func logsManagementReads(es *cloudtrail.GetEventSelectorsOutput) (bool, string) 
 	}
 	return false, "management read events are not selected"
 }
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

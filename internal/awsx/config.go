@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
@@ -18,6 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/logging"
+
+	"github.com/secretctl/secretctl/internal/text"
 )
 
 // Retry modes accepted by Options.RetryMode.
@@ -161,11 +162,4 @@ func New(ctx context.Context, o Options) (*Clients, error) {
 }
 
 // oneLine collapses whitespace runs (newlines included) and caps the length.
-func oneLine(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	const max = 300
-	if len(s) > max {
-		s = s[:max] + "…"
-	}
-	return s
-}
+func oneLine(s string) string { return text.Shorten(text.OneLine(s), 300) }

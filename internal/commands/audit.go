@@ -24,10 +24,9 @@ import (
 	"github.com/secretctl/secretctl/internal/auditlog"
 	"github.com/secretctl/secretctl/internal/awsx"
 	"github.com/secretctl/secretctl/internal/store/local"
+	"github.com/secretctl/secretctl/internal/text"
 	"github.com/secretctl/secretctl/internal/ui"
 )
-
-func init() { register(func(f *Factory) *cobra.Command { return newAuditCmd(f, nil) }) }
 
 // AuditSecretsAPI is the part of Secrets Manager `audit` uses: the secret's
 // ARN for a ResourceName lookup and LastAccessedDate for --summary.
@@ -187,7 +186,7 @@ func runAudit(ctx context.Context, opts *AuditOptions) error {
 	switch {
 	case len(opts.FromLogs) > 0:
 		err = auditFromLogs(ctx, opts, p, c)
-	case f.Config.Backend == "aws":
+	case f.Config.IsAWS():
 		err = auditFromAWS(ctx, opts, p, c)
 	default:
 		err = auditFromLocal(ctx, opts, c)
@@ -208,21 +207,12 @@ func runAudit(ctx context.Context, opts *AuditOptions) error {
 			fmt.Fprintf(f.IO.ErrOut, "✗ audit: %s\n", describeHits(&sum, hit))
 			return ErrFindings
 		}
-		if sum.BaselineEvents == 0 && containsString(p.conds, audit.CondNewPrincipal) {
+		if sum.BaselineEvents == 0 && slices.Contains(p.conds, audit.CondNewPrincipal) {
 			fmt.Fprintln(f.IO.ErrOut, "note: no events in the previous window, so no principal is reported as new")
 		}
 		return nil
 	}
 	return printEvents(f, p.out, c.sorted())
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func describeHits(sum *audit.Summary, hit []string) string {
@@ -312,13 +302,13 @@ func auditFromLocal(ctx context.Context, opts *AuditOptions, c *auditCollector) 
 
 func auditFromLogs(ctx context.Context, opts *AuditOptions, p *auditPlan, c *auditCollector) error {
 	f := opts.F
-	progress := newProgress(f)
-	defer progress.done()
+	progress := f.IO.NewProgress(0)
+	defer progress.Done()
 	for _, root := range opts.FromLogs {
 		_, err := audit.ReadLogs(ctx, root, audit.LogOptions{
 			Sources: []string{audit.SourceSecretsManager, audit.SourceLocal},
 			Progress: func(s audit.LogStats) {
-				progress.printf("%s: %d files, %d records, %d Secrets Manager events", root, s.Files, s.Records, s.Events)
+				progress.Printf("%s: %d files, %d records, %d Secrets Manager events", root, s.Files, s.Records, s.Events)
 			},
 		}, func(batch []audit.Event) error {
 			for i := range batch {
@@ -379,8 +369,8 @@ func auditFromAWS(ctx context.Context, opts *AuditOptions, p *auditPlan, c *audi
 		fmt.Fprintln(f.IO.ErrOut, "note: LookupEvents reaches back 90 days; the baseline window is cut there")
 	}
 	regions := opts.regions()
-	progress := newProgress(f)
-	defer progress.done()
+	progress := f.IO.NewProgress(0)
+	defer progress.Done()
 	var mu sync.Mutex
 	stats := make([]audit.LookupStats, len(regions))
 	g, gctx := errgroup.WithContext(ctx)
@@ -397,8 +387,8 @@ func auditFromAWS(ctx context.Context, opts *AuditOptions, p *auditPlan, c *audi
 					arn = aws.ToString(out.ARN)
 				} else { // e.g. a deleted secret: filter on the client instead
 					mu.Lock()
-					fmt.Fprintf(f.IO.ErrOut, "note: %s: cannot resolve %s to an ARN (%s); reading all Secrets Manager events and filtering them here\n",
-						regionLabel(region), s, oneLine(awsx.Classify(err).Error()))
+					fmt.Fprintf(progress, "note: %s: cannot resolve %s to an ARN (%s); reading all Secrets Manager events and filtering them here\n",
+						regionLabel(region), s, text.OneLine(awsx.Classify(err).Error()))
 					mu.Unlock()
 				}
 			}
@@ -412,7 +402,7 @@ func auditFromAWS(ctx context.Context, opts *AuditOptions, p *auditPlan, c *audi
 				Progress: func(s audit.LookupStats) {
 					mu.Lock()
 					stats[i] = s
-					progress.printf("%s", lookupProgress(stats))
+					progress.Printf("%s", lookupProgress(stats))
 					mu.Unlock()
 				},
 			}, func(e *audit.Event) error {
@@ -485,31 +475,6 @@ func addKnownSecrets(ctx context.Context, sm AuditSecretsAPI, only string, c *au
 			return nil
 		}
 		in.NextToken = out.NextToken
-	}
-}
-
-// progress writes one self-overwriting line to stderr on a TTY, at most
-// every 200 ms; elsewhere nothing.
-type progress struct {
-	f    *Factory
-	on   bool
-	last time.Time
-	used bool
-}
-
-func newProgress(f *Factory) *progress { return &progress{f: f, on: f.IO.IsStderrTTY()} }
-
-func (p *progress) printf(format string, a ...any) {
-	if !p.on || time.Since(p.last) < 200*time.Millisecond {
-		return
-	}
-	p.last, p.used = time.Now(), true
-	fmt.Fprintf(p.f.IO.ErrOut, "\r\033[K"+format, a...)
-}
-
-func (p *progress) done() {
-	if p.used {
-		fmt.Fprint(p.f.IO.ErrOut, "\r\033[K")
 	}
 }
 
@@ -682,7 +647,7 @@ func runAuditStatus(ctx context.Context, opts *AuditStatusOptions) error {
 		return err
 	}
 	var results []regionChecks
-	if f.Config.Backend == "aws" {
+	if f.Config.IsAWS() {
 		ao := &AuditOptions{F: f, AWSClients: opts.AWSClients}
 		if opts.Audit != nil {
 			ao.Regions = opts.Audit.Regions
@@ -748,7 +713,7 @@ func localChecks(ctx context.Context, o local.Options) []audit.Check {
 	res, err := local.VerifyAudit(ctx, o)
 	switch {
 	case err != nil:
-		chain.Detail = oneLine(err.Error())
+		chain.Detail = text.OneLine(err.Error())
 		chain.Fix = "run 'secretctl audit verify' for details"
 	case res.OK():
 		chain.OK = true
@@ -835,7 +800,7 @@ func runAuditVerify(ctx context.Context, opts *AuditVerifyOptions) error {
 	if err != nil {
 		return err
 	}
-	if f.Config.Backend == "aws" {
+	if f.Config.IsAWS() {
 		return usageErrorf("audit verify: checks the local store; for CloudTrail log files run 'aws cloudtrail validate-logs'")
 	}
 	var expect *auditlog.Head

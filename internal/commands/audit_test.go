@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -107,7 +108,7 @@ func TestAuditLocalEndToEnd(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.out), &sum); err != nil {
 		t.Fatal(err)
 	}
-	if !containsString(sum.Unused, "app/unread") || containsString(sum.Unused, "app/db") || containsString(sum.Unused, "app/missing") {
+	if !slices.Contains(sum.Unused, "app/unread") || slices.Contains(sum.Unused, "app/db") || slices.Contains(sum.Unused, "app/missing") {
 		t.Fatalf("unused = %v", sum.Unused)
 	}
 	r = keep(cli.mustRun("", "audit", "--summary"))

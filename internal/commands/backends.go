@@ -28,16 +28,14 @@ func (l *lazy[T]) get(fn func() (T, error)) (T, error) {
 
 func (f *Factory) openStore(ctx context.Context) (store.Store, error) {
 	return f.store.get(func() (store.Store, error) {
-		switch f.Config.Backend {
-		case "aws":
+		if f.Config.IsAWS() {
 			c, err := f.AWS(ctx)
 			if err != nil {
 				return nil, err
 			}
 			return awssm.New(c.SecretsManager, awssm.Options{}), nil
-		default:
-			return f.openLocal(ctx)
 		}
+		return f.openLocal(ctx)
 	})
 }
 

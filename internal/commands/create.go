@@ -10,8 +10,6 @@ import (
 	"github.com/secretctl/secretctl/internal/ui"
 )
 
-func init() { register(func(f *Factory) *cobra.Command { return newCreateCmd(f, nil) }) }
-
 // CreateOptions are the inputs of `secretctl create`.
 type CreateOptions struct {
 	F           *Factory

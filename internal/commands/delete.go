@@ -11,8 +11,6 @@ import (
 	"github.com/secretctl/secretctl/internal/ui"
 )
 
-func init() { register(func(f *Factory) *cobra.Command { return newDeleteCmd(f, nil) }) }
-
 // DeleteOptions are the inputs of `secretctl delete`.
 type DeleteOptions struct {
 	F            *Factory

@@ -12,8 +12,6 @@ import (
 	"github.com/secretctl/secretctl/internal/ui"
 )
 
-func init() { register(func(f *Factory) *cobra.Command { return newDescribeCmd(f, nil) }) }
-
 // DescribeOptions are the inputs of `secretctl describe`.
 type DescribeOptions struct {
 	F    *Factory

@@ -3,7 +3,6 @@ package commands
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -76,9 +75,4 @@ func minArgs(n int, names string) cobra.PositionalArgs {
 		}
 		return nil
 	}
-}
-
-// oneLine folds an error message onto one line.
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
 }

@@ -13,8 +13,6 @@ import (
 	"github.com/secretctl/secretctl/internal/ui"
 )
 
-func init() { register(func(f *Factory) *cobra.Command { return newGetCmd(f, nil) }) }
-
 // GetOptions are the inputs of `secretctl get`.
 type GetOptions struct {
 	F         *Factory

@@ -6,11 +6,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/secretctl/secretctl/internal/config"
 	"github.com/secretctl/secretctl/internal/store/local"
 	"github.com/secretctl/secretctl/internal/ui"
 )
-
-func init() { register(func(f *Factory) *cobra.Command { return newInitCmd(f, nil) }) }
 
 // InitOptions are the inputs of `secretctl init`.
 type InitOptions struct {
@@ -61,7 +60,7 @@ type initOutput struct {
 
 func runInit(ctx context.Context, opts *InitOptions) error {
 	f := opts.F
-	if f.Config.Backend != "local" {
+	if f.Config.Backend != config.BackendLocal {
 		return usageErrorf("init: only the local backend has a store to create (the backend is %s)", f.Config.Backend)
 	}
 	out, err := outputFormat(f)

@@ -10,8 +10,6 @@ import (
 	"github.com/secretctl/secretctl/internal/ui"
 )
 
-func init() { register(func(f *Factory) *cobra.Command { return newListCmd(f, nil) }) }
-
 // ListOptions are the inputs of `secretctl list`.
 type ListOptions struct {
 	F              *Factory

@@ -15,8 +15,6 @@ import (
 	"github.com/secretctl/secretctl/internal/ui"
 )
 
-func init() { register(func(f *Factory) *cobra.Command { return newMigrateCmd(f, nil) }) }
-
 // MigrateOptions are the inputs of `secretctl migrate`.
 type MigrateOptions struct {
 	IO    *ui.IOStreams

@@ -11,8 +11,6 @@ import (
 	"github.com/secretctl/secretctl/internal/ui"
 )
 
-func init() { register(func(f *Factory) *cobra.Command { return newPutCmd(f, nil) }) }
-
 // PutOptions are the inputs of `secretctl put`.
 type PutOptions struct {
 	F      *Factory

@@ -9,8 +9,6 @@ import (
 	"github.com/secretctl/secretctl/internal/ui"
 )
 
-func init() { register(func(f *Factory) *cobra.Command { return newRestoreCmd(f, nil) }) }
-
 // RestoreOptions are the inputs of `secretctl restore`.
 type RestoreOptions struct {
 	F    *Factory

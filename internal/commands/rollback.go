@@ -10,8 +10,6 @@ import (
 	"github.com/secretctl/secretctl/internal/ui"
 )
 
-func init() { register(func(f *Factory) *cobra.Command { return newRollbackCmd(f, nil) }) }
-
 // RollbackOptions are the inputs of `secretctl rollback`.
 type RollbackOptions struct {
 	F    *Factory

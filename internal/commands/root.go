@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"sort"
 	"strings"
 	"syscall"
 	"time"
@@ -19,14 +18,9 @@ import (
 
 	"github.com/secretctl/secretctl/internal/config"
 	"github.com/secretctl/secretctl/internal/store"
+	"github.com/secretctl/secretctl/internal/text"
 	"github.com/secretctl/secretctl/internal/ui"
 )
-
-// builders holds the constructors of the top-level commands. Each command
-// file registers its own in an init function.
-var builders []func(*Factory) *cobra.Command
-
-func register(fn func(*Factory) *cobra.Command) { builders = append(builders, fn) }
 
 // Main runs secretctl with the process's arguments and returns the exit
 // status. Only main calls os.Exit.
@@ -65,7 +59,7 @@ func Run(ctx context.Context, f *Factory, args []string) int {
 }
 
 func printError(f *Factory, err error) {
-	msg := oneLine(err.Error())
+	msg := text.OneLine(err.Error())
 	if errors.Is(err, context.Canceled) {
 		msg = "interrupted"
 	}
@@ -103,7 +97,7 @@ Exit status:
 	}
 	root.SetVersionTemplate("secretctl {{.Version}}\n")
 	pf := root.PersistentFlags()
-	pf.String(config.KeyBackend, "local", "secret store backend: local or aws (SECRETCTL_BACKEND)")
+	pf.String(config.KeyBackend, string(config.BackendLocal), "secret store backend: local or aws (SECRETCTL_BACKEND)")
 	pf.String(config.KeyRegion, "", "AWS region (SECRETCTL_REGION, AWS_REGION)")
 	pf.String(config.KeyProfile, "", "AWS shared-config profile (SECRETCTL_PROFILE, AWS_PROFILE)")
 	pf.String(config.KeyEndpointURL, "", "AWS endpoint URL, for Secrets Manager-compatible servers (SECRETCTL_ENDPOINT_URL, AWS_ENDPOINT_URL_SECRETS_MANAGER)")
@@ -117,11 +111,7 @@ Exit status:
 		return &UsageError{Err: fmt.Errorf("%s: %w", cmdName(c), err)}
 	})
 	root.CompletionOptions.DisableDefaultCmd = true
-	for _, b := range builders {
-		root.AddCommand(b(f))
-	}
-	root.AddCommand(newExecCmd(f, nil), newExportCmd(f, nil), newImportCmd(f, nil))
-	sort.Slice(root.Commands(), func(i, j int) bool { return root.Commands()[i].Name() < root.Commands()[j].Name() })
+	root.AddCommand(commandList(f)...)
 	// Unknown subcommands are usage errors too.
 	root.Args = func(cmd *cobra.Command, args []string) error {
 		if len(args) > 0 {
@@ -131,6 +121,36 @@ Exit status:
 	}
 	root.RunE = func(cmd *cobra.Command, args []string) error { return cmd.Help() }
 	return root
+}
+
+// commandList builds the top-level commands, in the order help lists them.
+// A new command adds its constructor here.
+func commandList(f *Factory) []*cobra.Command {
+	return []*cobra.Command{
+		newAuditCmd(f, nil),
+		newCompletionCmd(f),
+		newCreateCmd(f, nil),
+		newDeleteCmd(f, nil),
+		newDescribeCmd(f, nil),
+		newExecCmd(f, nil),
+		newExportCmd(f, nil),
+		newGetCmd(f, nil),
+		newImportCmd(f, nil),
+		newInitCmd(f, nil),
+		newListCmd(f, nil),
+		newMigrateCmd(f, nil),
+		newPutCmd(f, nil),
+		newRestoreCmd(f, nil),
+		newRollbackCmd(f, nil),
+		newRotateCmd(f, nil),
+		newRotationCmd(f),
+		newScanCmd(f, nil),
+		newTagCmd(f, nil),
+		newUntagCmd(f, nil),
+		newUpdateCmd(f, nil),
+		newVersionCmd(f),
+		newVersionsCmd(f, nil),
+	}
 }
 
 func (f *Factory) loadConfig(cmd *cobra.Command) error {

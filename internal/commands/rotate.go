@@ -8,10 +8,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/secretctl/secretctl/internal/rotate"
+	"github.com/secretctl/secretctl/internal/text"
 	"github.com/secretctl/secretctl/internal/ui"
 )
-
-func init() { register(func(f *Factory) *cobra.Command { return newRotateCmd(f, nil) }) }
 
 // RotateOptions are the inputs of `secretctl rotate`.
 type RotateOptions struct {
@@ -119,7 +118,7 @@ func runRotate(ctx context.Context, f *Factory, opts *RotateOptions) error {
 				res = "rotated (resumed)"
 			}
 			if r.Error != "" {
-				res = "failed: " + oneLine(r.Error)
+				res = "failed: " + text.OneLine(r.Error)
 			}
 			t.Row(r.Name, r.Rotator, r.VersionID, res)
 		}

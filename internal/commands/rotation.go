@@ -10,10 +10,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/secretctl/secretctl/internal/rotate"
+	"github.com/secretctl/secretctl/internal/text"
 	"github.com/secretctl/secretctl/internal/ui"
 )
-
-func init() { register(func(f *Factory) *cobra.Command { return newRotationCmd(f) }) }
 
 func newRotationCmd(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
@@ -50,7 +49,7 @@ func newEngine(ctx context.Context, f *Factory) (*rotate.Engine, error) {
 		return nil, err
 	}
 	e := &rotate.Engine{Store: s, Progress: f.IO.ErrOut, Now: f.Now}
-	if f.Config != nil && f.Config.Backend == "aws" {
+	if f.Config.IsAWS() {
 		c, err := f.AWS(ctx)
 		if err != nil {
 			return nil, err
@@ -184,7 +183,7 @@ func runRotationSet(ctx context.Context, f *Factory, opts *RotationSetOptions) e
 	if err != nil {
 		return err
 	}
-	onAWS := f.Config != nil && f.Config.Backend == "aws"
+	onAWS := f.Config.IsAWS()
 	if cfg.Rotator == rotate.RotatorLambda && !onAWS {
 		return usageErrorf("rotation set: the lambda rotator needs --backend aws")
 	}
@@ -215,7 +214,7 @@ func runRotationSet(ctx context.Context, f *Factory, opts *RotationSetOptions) e
 	// rotation. A secret with no value yet is accepted.
 	if err := e.CheckCurrent(ctx, meta, cfg); err != nil {
 		if errors.Is(err, rotate.ErrUnsuitable) {
-			return usageErrorf("rotation set: %s: %s", meta.Name, oneLine(err.Error()))
+			return usageErrorf("rotation set: %s: %s", meta.Name, text.OneLine(err.Error()))
 		}
 		return storeErr("rotation set", opts.Name, err)
 	}

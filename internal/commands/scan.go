@@ -9,7 +9,6 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -18,8 +17,6 @@ import (
 	"github.com/secretctl/secretctl/internal/scan"
 	"github.com/secretctl/secretctl/internal/ui"
 )
-
-func init() { register(func(f *Factory) *cobra.Command { return newScanCmd(f, nil) }) }
 
 // ScanOptions are the inputs of `secretctl scan`.
 type ScanOptions struct {
@@ -302,9 +299,14 @@ func runScan(ctx context.Context, o *ScanOptions) error {
 		// it, for a few percent more CPU.
 		defer debug.SetGCPercent(debug.SetGCPercent(20))
 	}
-	stop := startProgress(f.IO, &so)
+	progress := f.IO.NewProgress(time.Second) // quick scans show none
+	if f.IO.IsStderrTTY() {
+		so.Progress = func(p scan.Progress) {
+			progress.Printf("scanning: %d files, %s, %d finding(s)", p.Files, humanBytes(p.Bytes), p.Findings)
+		}
+	}
 	res, err := scan.Run(ctx, so)
-	stop()
+	progress.Done()
 	if err != nil {
 		return err
 	}
@@ -409,38 +411,6 @@ func writeFile(path string, fn func(io.Writer) error) error {
 		return err
 	}
 	return fh.Close()
-}
-
-// startProgress shows a progress line on a TTY stderr once a scan has run
-// for a second; it returns a func that clears it.
-func startProgress(s *ui.IOStreams, so *scan.Options) func() {
-	if !s.IsStderrTTY() {
-		return func() {}
-	}
-	var (
-		mu    sync.Mutex
-		shown bool
-		last  time.Time
-		start = time.Now()
-	)
-	so.Progress = func(p scan.Progress) {
-		now := time.Now()
-		mu.Lock()
-		defer mu.Unlock()
-		if now.Sub(start) < time.Second || now.Sub(last) < 200*time.Millisecond {
-			return
-		}
-		last, shown = now, true
-		fmt.Fprintf(s.ErrOut, "\r\033[Kscanning: %d files, %s, %d finding(s)", p.Files, humanBytes(p.Bytes), p.Findings)
-	}
-	return func() {
-		mu.Lock()
-		defer mu.Unlock()
-		if shown {
-			fmt.Fprint(s.ErrOut, "\r\033[K")
-		}
-		so.Progress = nil
-	}
 }
 
 func humanBytes(n int64) string {

@@ -8,11 +8,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func init() {
-	register(func(f *Factory) *cobra.Command { return newTagCmd(f, nil) })
-	register(func(f *Factory) *cobra.Command { return newUntagCmd(f, nil) })
-}
-
 // TagOptions are the inputs of `secretctl tag` and `secretctl untag`.
 type TagOptions struct {
 	F    *Factory

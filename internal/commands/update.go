@@ -10,8 +10,6 @@ import (
 	"github.com/secretctl/secretctl/internal/ui"
 )
 
-func init() { register(func(f *Factory) *cobra.Command { return newUpdateCmd(f, nil) }) }
-
 // UpdateOptions are the inputs of `secretctl update`.
 type UpdateOptions struct {
 	F           *Factory

@@ -9,8 +9,6 @@ import (
 	"github.com/secretctl/secretctl/internal/ui"
 )
 
-func init() { register(newVersionCmd) }
-
 type versionOutput struct {
 	Version  string `json:"version"`
 	Go       string `json:"go"`

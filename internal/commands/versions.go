@@ -11,8 +11,6 @@ import (
 	"github.com/secretctl/secretctl/internal/ui"
 )
 
-func init() { register(func(f *Factory) *cobra.Command { return newVersionsCmd(f, nil) }) }
-
 // VersionsOptions are the inputs of `secretctl versions`.
 type VersionsOptions struct {
 	F                 *Factory

@@ -9,10 +9,13 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
+
+	"github.com/secretctl/secretctl/internal/text"
 )
 
 // Keys of the settings. Each is also a flag of the same name (where there is
@@ -33,7 +36,7 @@ const (
 
 // Config holds the resolved settings.
 type Config struct {
-	Backend     string
+	Backend     Backend
 	Region      string
 	Profile     string
 	EndpointURL string
@@ -46,14 +49,27 @@ type Config struct {
 	File        string // the config file that was read, if any
 }
 
-// Backends secretctl knows.
-var Backends = []string{"local", "aws"}
+// Backend names a secret store backend.
+type Backend string
+
+// The backends secretctl knows.
+const (
+	BackendLocal Backend = "local" // the embedded encrypted store, the default
+	BackendAWS   Backend = "aws"   // AWS Secrets Manager
+)
+
+// Backends lists the known backends, the default first.
+var Backends = []Backend{BackendLocal, BackendAWS}
+
+// IsAWS reports whether the configured backend is AWS Secrets Manager.
+// A nil Config (flags not parsed yet) is the local default.
+func (c *Config) IsAWS() bool { return c != nil && c.Backend == BackendAWS }
 
 // Load resolves the settings. flags are the root command's parsed flags;
 // getenv is os.Getenv in production.
 func Load(flags *pflag.FlagSet, getenv func(string) string) (*Config, error) {
 	v := viper.New()
-	v.SetDefault(KeyBackend, "local")
+	v.SetDefault(KeyBackend, string(BackendLocal))
 	v.SetDefault(KeyOutput, "table")
 	v.SetDefault(KeyRetryMode, "standard")
 
@@ -87,7 +103,7 @@ func Load(flags *pflag.FlagSet, getenv func(string) string) (*Config, error) {
 		if !explicit && (errors.As(err, &pe) || os.IsNotExist(err)) {
 			file = ""
 		} else if explicit || !errors.As(err, &pe) {
-			return nil, fmt.Errorf("read config file %s: %s", file, oneLine(err))
+			return nil, fmt.Errorf("read config file %s: %s", file, text.OneLine(err.Error()))
 		}
 	}
 
@@ -105,7 +121,7 @@ func Load(flags *pflag.FlagSet, getenv func(string) string) (*Config, error) {
 	}
 
 	c := &Config{
-		Backend:     get(KeyBackend),
+		Backend:     Backend(get(KeyBackend)),
 		Region:      get(KeyRegion),
 		Profile:     get(KeyProfile),
 		EndpointURL: get(KeyEndpointURL),
@@ -120,7 +136,7 @@ func Load(flags *pflag.FlagSet, getenv func(string) string) (*Config, error) {
 	if c.Home == "" {
 		c.Home = filepath.Join(dataHome(getenv), "secretctl")
 	}
-	if !contains(Backends, c.Backend) {
+	if !slices.Contains(Backends, c.Backend) {
 		return nil, fmt.Errorf("invalid backend %q: want local or aws", c.Backend)
 	}
 	if c.RetryMode != "standard" && c.RetryMode != "adaptive" {
@@ -161,17 +177,4 @@ func truthy(s string) bool {
 		return true
 	}
 	return false
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func oneLine(err error) string {
-	return strings.Join(strings.Fields(err.Error()), " ")
 }

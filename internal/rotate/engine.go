@@ -18,6 +18,7 @@ import (
 
 	"github.com/secretctl/secretctl/internal/secret"
 	"github.com/secretctl/secretctl/internal/store"
+	"github.com/secretctl/secretctl/internal/text"
 )
 
 // Step is one step of the rotation protocol.
@@ -143,14 +144,8 @@ func (e *Engine) now() time.Time {
 // message can span lines) is folded onto that line.
 func (e *Engine) logf(name string, format string, a ...any) {
 	if e.Progress != nil {
-		fmt.Fprintf(e.Progress, "rotate %s: %s\n", name, oneLine(fmt.Sprintf(format, a...)))
+		fmt.Fprintf(e.Progress, "rotate %s: %s\n", name, text.OneLine(fmt.Sprintf(format, a...)))
 	}
-}
-
-// oneLine folds a message onto one line, so a progress line or a result
-// row stays whole.
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
 }
 
 func (e *Engine) rotator(c Config) (Rotator, error) {

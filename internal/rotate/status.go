@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/secretctl/secretctl/internal/store"
+	"github.com/secretctl/secretctl/internal/text"
 )
 
 // Status is one row of `rotation status`.
@@ -36,7 +37,7 @@ func (e *Engine) StatusOf(ctx context.Context, m store.Meta, now time.Time) (Sta
 	}
 	st := Status{Name: m.Name, Rotator: cfg.Rotator, Strategy: cfg.Strategy, Schedule: cfg.Schedule, Window: cfg.Window, ScheduledBy: "secretctl"}
 	if err != nil {
-		st.Error = oneLine(err.Error())
+		st.Error = text.OneLine(err.Error())
 		return st, true, nil
 	}
 	if p := m.VersionWith(store.StagePending); p != "" && p != m.CurrentVersion() {
@@ -60,7 +61,7 @@ func (e *Engine) StatusOf(ctx context.Context, m store.Meta, now time.Time) (Sta
 	}
 	sched, err := ParseSchedule(cfg.Schedule, cfg.Window)
 	if err != nil {
-		st.Error = oneLine(err.Error())
+		st.Error = text.OneLine(err.Error())
 		return st, true, nil
 	}
 	// The base is the last rotation, or a later manual change of the value
@@ -78,7 +79,7 @@ func (e *Engine) StatusOf(ctx context.Context, m store.Meta, now time.Time) (Sta
 	}
 	start, end, err := sched.Next(base)
 	if err != nil {
-		st.Error = oneLine(err.Error())
+		st.Error = text.OneLine(err.Error())
 		return st, true, nil
 	}
 	st.NextDue, st.NextRotation = &start, &end
@@ -156,7 +157,7 @@ func (e *Engine) RotateDue(ctx context.Context, now time.Time) ([]Result, error)
 		}
 		res, err := e.Rotate(ctx, st.Name)
 		if err != nil {
-			res.Error = oneLine(err.Error())
+			res.Error = text.OneLine(err.Error())
 			e.logf(st.Name, "failed: %s", res.Error)
 		}
 		out = append(out, res)

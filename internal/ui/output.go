@@ -67,18 +67,21 @@ func PrintYAML(w io.Writer, v any) error {
 	return enc.Close()
 }
 
-// Print writes v as JSON or YAML, or calls table for the table format.
+// Print writes v as JSON or YAML, or calls table for the table format. A
+// nil table means the command has no table form; that, and any other format
+// (csv is written by the commands that offer it), is an error.
 func Print(s *IOStreams, f Format, v any, table func(*Table)) error {
-	switch f {
-	case FormatJSON:
+	switch {
+	case f == FormatJSON:
 		return PrintJSON(s.Out, v)
-	case FormatYAML:
+	case f == FormatYAML:
 		return PrintYAML(s.Out, v)
-	default:
+	case f == FormatTable && table != nil:
 		t := NewTable(s)
 		table(t)
 		return t.Render()
 	}
+	return fmt.Errorf("output format %q is not supported here", f)
 }
 
 // Table prints rows: on a TTY with a header, borders and colour through
