@@ -3,11 +3,15 @@ package audit
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 
+	"github.com/secretctl/secretctl/internal/auditlog"
+	"github.com/secretctl/secretctl/internal/store/local"
 	"github.com/secretctl/secretctl/internal/text"
 )
 
@@ -190,4 +194,39 @@ func logsManagementReads(es *cloudtrail.GetEventSelectorsOutput) (bool, string) 
 		return false, "no event selectors"
 	}
 	return false, "management read events are not selected"
+}
+
+// LocalChecks checks the access log of the local store o opens: that it
+// exists and that its hash chain verifies.
+func LocalChecks(ctx context.Context, o local.Options) []Check {
+	path := filepath.Join(o.Home, local.AuditFile)
+	exists := Check{Name: "access log exists", OK: true, Detail: path}
+	if _, err := os.Stat(path); err != nil {
+		exists.OK = false
+		exists.Detail = path + ": missing"
+		exists.Fix = "use the store once (e.g. 'secretctl list'); the log is created with it"
+	}
+	chain := Check{Name: "hash chain verifies"}
+	res, err := local.VerifyAudit(ctx, o)
+	switch {
+	case err != nil:
+		chain.Detail = text.OneLine(err.Error())
+		chain.Fix = "run 'secretctl audit verify' for details"
+	case res.OK():
+		chain.OK = true
+		chain.Detail = fmt.Sprintf("%d records, head seq %d", res.Records, res.Head.Seq)
+	default:
+		chain.Detail = fmt.Sprintf("%d issue(s), first: %s", len(res.Issues), firstIssue(res))
+		chain.Fix = "run 'secretctl audit verify' to see every edited, deleted, inserted or reordered record; restore the log from a backup"
+	}
+	return []Check{exists, chain}
+}
+
+func firstIssue(res auditlog.Result) string {
+	for _, i := range res.Issues {
+		if i.Kind != auditlog.Uncommitted {
+			return i.String()
+		}
+	}
+	return ""
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/secretctl/secretctl/internal/audit"
 	"github.com/secretctl/secretctl/internal/awsx"
 	"github.com/secretctl/secretctl/internal/store"
 	"github.com/secretctl/secretctl/internal/store/awssm"
@@ -63,10 +64,11 @@ func (f *Factory) openLocal(ctx context.Context) (*local.Store, error) {
 }
 
 func (f *Factory) localOptions() local.Options {
+	cfg := f.settings()
 	return local.Options{
-		Home:       f.Config.Home,
-		KeyFile:    f.Config.KeyFile,
-		Passphrase: f.Config.Passphrase,
+		Home:       cfg.Home,
+		KeyFile:    cfg.KeyFile,
+		Passphrase: cfg.Passphrase,
 		Now:        f.Now,
 		Actor:      local.CurrentActor(f.Version),
 	}
@@ -82,4 +84,19 @@ func (f *Factory) awsClients(ctx context.Context) (*AWSClients, error) {
 			UserAgentVersion: f.Version,
 		})
 	})
+}
+
+// regionClients builds, for `audit`, the CloudTrail client and the Secrets
+// Manager catalog of one region, with the rest of the AWS settings as
+// configured.
+func (f *Factory) regionClients(ctx context.Context, region string) (audit.CloudTrailAPI, audit.Catalog, error) {
+	cfg := f.settings()
+	ac, err := awsx.Load(ctx, awsx.Options{
+		Region: region, Profile: cfg.Profile, EndpointURL: cfg.EndpointURL, RetryMode: cfg.RetryMode, UserAgentVersion: f.Version,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	cl := awsx.NewClients(ac, cfg.EndpointURL)
+	return cl.CloudTrail, awssm.New(cl.SecretsManager, awssm.Options{PageSize: 100}), nil
 }
