@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -12,7 +13,12 @@ import (
 
 // CreateOptions are the inputs of `secretctl create`.
 type CreateOptions struct {
-	F           *Factory
+	IO     *ui.IOStreams
+	Store  func(context.Context) (store.Store, error)
+	Now    func() time.Time
+	Getenv func(string) string // --from-env reads the environment through it
+	Output ui.Format
+
 	Name        string
 	Value       valueSource
 	Description string
@@ -22,7 +28,7 @@ type CreateOptions struct {
 }
 
 func newCreateCmd(f *Factory, runF func(context.Context, *CreateOptions) error) *cobra.Command {
-	opts := &CreateOptions{F: f}
+	opts := &CreateOptions{IO: f.IO, Store: f.Store, Now: f.Now, Getenv: f.Getenv}
 	cmd := &cobra.Command{
 		Use:   "create NAME",
 		Short: "Create a secret",
@@ -44,6 +50,7 @@ Exit status:
 		Args: exactArgs(1, "the secret NAME"),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Name = args[0]
+			opts.Output = ui.Format(f.Output())
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
@@ -59,9 +66,8 @@ Exit status:
 }
 
 func runCreate(ctx context.Context, opts *CreateOptions) error {
-	f := opts.F
-	out, err := outputFormat(f)
-	if err != nil {
+	out := opts.Output
+	if err := checkOutput(out); err != nil {
 		return err
 	}
 	if err := store.ValidateName(opts.Name); err != nil {
@@ -74,11 +80,11 @@ func runCreate(ctx context.Context, opts *CreateOptions) error {
 	if err != nil {
 		return err
 	}
-	val, err := opts.Value.read(ctx, f, opts.Name, true)
+	val, err := opts.Value.read(ctx, opts.IO, opts.Getenv, opts.Name, true)
 	if err != nil {
 		return err
 	}
-	s, err := f.Store(ctx)
+	s, err := opts.Store(ctx)
 	if err != nil {
 		return err
 	}
@@ -94,9 +100,9 @@ func runCreate(ctx context.Context, opts *CreateOptions) error {
 	} else {
 		msg += " with no value"
 	}
-	fmt.Fprintln(f.IO.ErrOut, f.IO.Success(msg))
+	fmt.Fprintln(opts.IO.ErrOut, opts.IO.Success(msg))
 	if out != ui.FormatTable {
-		return ui.Print(f.IO, out, ref, nil)
+		return ui.Print(opts.IO, out, ref, nil)
 	}
 	return nil
 }

@@ -13,14 +13,18 @@ import (
 
 // DeleteOptions are the inputs of `secretctl delete`.
 type DeleteOptions struct {
-	F            *Factory
+	IO     *ui.IOStreams
+	Store  func(context.Context) (store.Store, error)
+	Now    func() time.Time
+	Output ui.Format
+
 	Name         string
 	RecoveryDays int
 	Force        bool
 }
 
 func newDeleteCmd(f *Factory, runF func(context.Context, *DeleteOptions) error) *cobra.Command {
-	opts := &DeleteOptions{F: f}
+	opts := &DeleteOptions{IO: f.IO, Store: f.Store, Now: f.Now}
 	cmd := &cobra.Command{
 		Use:   "delete NAME",
 		Short: "Schedule a secret's deletion (or delete it now with --force)",
@@ -49,6 +53,7 @@ Exit status:
 					return usageErrorf("delete: --recovery-days is %d to %d, not %d", store.MinRecovery, store.MaxRecovery, opts.RecoveryDays)
 				}
 			}
+			opts.Output = ui.Format(f.Output())
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
@@ -67,8 +72,8 @@ type deleteOutput struct {
 }
 
 func runDelete(ctx context.Context, opts *DeleteOptions) error {
-	f := opts.F
-	out, s, err := outputAndStore(ctx, f)
+	out := opts.Output
+	s, err := outputAndStore(ctx, out, opts.Store)
 	if err != nil {
 		return err
 	}
@@ -82,14 +87,14 @@ func runDelete(ctx context.Context, opts *DeleteOptions) error {
 	}
 	res := deleteOutput{ARN: ref.ARN, Name: ref.Name}
 	if opts.Force {
-		fmt.Fprintln(f.IO.ErrOut, f.IO.Success("deleted "+ref.Name+" with no recovery window"))
+		fmt.Fprintln(opts.IO.ErrOut, opts.IO.Success("deleted "+ref.Name+" with no recovery window"))
 	} else {
 		w := when.UTC()
 		res.DeletionDate = &w
-		fmt.Fprintln(f.IO.ErrOut, f.IO.Success(fmt.Sprintf("%s will be deleted on %s; 'secretctl restore %s' cancels this", ref.Name, w.Format(time.RFC3339), ref.Name)))
+		fmt.Fprintln(opts.IO.ErrOut, opts.IO.Success(fmt.Sprintf("%s will be deleted on %s; 'secretctl restore %s' cancels this", ref.Name, w.Format(time.RFC3339), ref.Name)))
 	}
 	if out != ui.FormatTable {
-		return ui.Print(f.IO, out, res, nil)
+		return ui.Print(opts.IO, out, res, nil)
 	}
 	return nil
 }

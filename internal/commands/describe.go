@@ -9,17 +9,22 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/secretctl/secretctl/internal/store"
 	"github.com/secretctl/secretctl/internal/ui"
 )
 
 // DescribeOptions are the inputs of `secretctl describe`.
 type DescribeOptions struct {
-	F    *Factory
+	IO     *ui.IOStreams
+	Store  func(context.Context) (store.Store, error)
+	Now    func() time.Time
+	Output ui.Format
+
 	Name string
 }
 
 func newDescribeCmd(f *Factory, runF func(context.Context, *DescribeOptions) error) *cobra.Command {
-	opts := &DescribeOptions{F: f}
+	opts := &DescribeOptions{IO: f.IO, Store: f.Store, Now: f.Now}
 	cmd := &cobra.Command{
 		Use:   "describe NAME",
 		Short: "Show a secret's metadata (never its value)",
@@ -36,6 +41,7 @@ Exit status:
 		Args: exactArgs(1, "the secret NAME"),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Name = args[0]
+			opts.Output = ui.Format(f.Output())
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
@@ -46,8 +52,8 @@ Exit status:
 }
 
 func runDescribe(ctx context.Context, opts *DescribeOptions) error {
-	f := opts.F
-	out, s, err := outputAndStore(ctx, f)
+	out := opts.Output
+	s, err := outputAndStore(ctx, out, opts.Store)
 	if err != nil {
 		return err
 	}
@@ -56,21 +62,21 @@ func runDescribe(ctx context.Context, opts *DescribeOptions) error {
 		return storeErr("describe", opts.Name, err)
 	}
 	if out != ui.FormatTable {
-		return ui.Print(f.IO, out, m, nil)
+		return ui.Print(opts.IO, out, m, nil)
 	}
-	now := f.Now()
+	now := opts.Now()
 	tm := func(t *time.Time) string {
 		if t == nil {
 			return "-"
 		}
-		return f.IO.Time(*t, now)
+		return opts.IO.Time(*t, now)
 	}
 	rows := [][2]string{
 		{"Name", m.Name},
 		{"ARN", m.ARN},
 		{"Description", m.Description},
 		{"KmsKeyId", m.KmsKeyID},
-		{"Created", f.IO.Time(m.CreatedDate, now)},
+		{"Created", opts.IO.Time(m.CreatedDate, now)},
 		{"LastChanged", tm(m.LastChangedDate)},
 		{"LastAccessed", tm(m.LastAccessedDate)},
 	}
@@ -115,7 +121,7 @@ func runDescribe(ctx context.Context, opts *DescribeOptions) error {
 	for _, id := range ids {
 		rows = append(rows, [2]string{"Version", id + " " + strings.Join(m.Versions[id], ",")})
 	}
-	t := ui.NewTable(f.IO)
+	t := ui.NewTable(opts.IO)
 	t.Header("FIELD", "VALUE")
 	for _, r := range rows {
 		t.Row(r[0], r[1])

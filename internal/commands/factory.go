@@ -32,6 +32,25 @@ type Factory struct {
 	closers []func() error
 }
 
+// settings is the resolved configuration. Before the root command has
+// parsed its flags (a subcommand run on its own in a test) it is the
+// defaults.
+func (f *Factory) settings() *config.Config {
+	if f.Config == nil {
+		return &config.Config{Backend: config.BackendLocal, Output: string(ui.FormatTable)}
+	}
+	return f.Config
+}
+
+// awsIfConfigured is Factory.AWS on the AWS backend and nil on the local
+// one, for commands that use AWS only when it is the backend.
+func (f *Factory) awsIfConfigured() func(context.Context) (*AWSClients, error) {
+	if f.settings().IsAWS() {
+		return f.AWS
+	}
+	return nil
+}
+
 // Output is the -o/--output format the user asked for ("table" by default).
 func (f *Factory) Output() string {
 	if f.Config == nil || f.Config.Output == "" {

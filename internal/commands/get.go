@@ -15,7 +15,11 @@ import (
 
 // GetOptions are the inputs of `secretctl get`.
 type GetOptions struct {
-	F         *Factory
+	IO     *ui.IOStreams
+	Store  func(context.Context) (store.Store, error)
+	Now    func() time.Time
+	Output ui.Format
+
 	Name      string
 	Key       string
 	VersionID string
@@ -24,7 +28,7 @@ type GetOptions struct {
 }
 
 func newGetCmd(f *Factory, runF func(context.Context, *GetOptions) error) *cobra.Command {
-	opts := &GetOptions{F: f}
+	opts := &GetOptions{IO: f.IO, Store: f.Store, Now: f.Now}
 	cmd := &cobra.Command{
 		Use:   "get NAME",
 		Short: "Print a secret's value",
@@ -49,6 +53,7 @@ Exit status:
 		Args: exactArgs(1, "the secret NAME"),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Name = args[0]
+			opts.Output = ui.Format(f.Output())
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
@@ -73,8 +78,8 @@ type getOutput struct {
 }
 
 func runGet(ctx context.Context, opts *GetOptions) error {
-	f := opts.F
-	out, s, err := outputAndStore(ctx, f)
+	out := opts.Output
+	s, err := outputAndStore(ctx, out, opts.Store)
 	if err != nil {
 		return err
 	}
@@ -108,16 +113,16 @@ func runGet(ctx context.Context, opts *GetOptions) error {
 		if binary && opts.Key == "" {
 			o.Value, o.ValueBase64 = "", base64.StdEncoding.EncodeToString(value)
 		}
-		return ui.Print(f.IO, out, o, nil)
+		return ui.Print(opts.IO, out, o, nil)
 	}
-	if binary && f.IO.IsStdoutTTY() && !opts.Raw {
+	if binary && opts.IO.IsStdoutTTY() && !opts.Raw {
 		return usageErrorf("get %s: the value is binary (%d bytes) and stdout is a terminal: redirect it to a file, add --raw to print it anyway, or use -o json for base64", opts.Name, len(value))
 	}
-	if _, err := f.IO.Out.Write(value); err != nil {
+	if _, err := opts.IO.Out.Write(value); err != nil {
 		return err
 	}
-	if f.IO.IsStdoutTTY() && !binary {
-		fmt.Fprintln(f.IO.Out)
+	if opts.IO.IsStdoutTTY() && !binary {
+		fmt.Fprintln(opts.IO.Out)
 	}
 	return nil
 }

@@ -13,11 +13,15 @@ import (
 
 // InitOptions are the inputs of `secretctl init`.
 type InitOptions struct {
-	F *Factory
+	IO     *ui.IOStreams
+	Output ui.Format
+
+	Backend config.Backend
+	Local   local.Options // where and how the local store is created
 }
 
 func newInitCmd(f *Factory, runF func(context.Context, *InitOptions) error) *cobra.Command {
-	opts := &InitOptions{F: f}
+	opts := &InitOptions{IO: f.IO}
 	return &cobra.Command{
 		Use:   "init",
 		Short: "Create the local store and its key",
@@ -43,6 +47,8 @@ Exit status:
   another error.`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(c *cobra.Command, args []string) error {
+			opts.Backend, opts.Local = f.settings().Backend, f.localOptions()
+			opts.Output = ui.Format(f.Output())
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
@@ -59,29 +65,28 @@ type initOutput struct {
 }
 
 func runInit(ctx context.Context, opts *InitOptions) error {
-	f := opts.F
-	if f.Config.Backend != config.BackendLocal {
-		return usageErrorf("init: only the local backend has a store to create (the backend is %s)", f.Config.Backend)
+	if opts.Backend != config.BackendLocal {
+		return usageErrorf("init: only the local backend has a store to create (the backend is %s)", opts.Backend)
 	}
-	out, err := outputFormat(f)
-	if err != nil {
+	out := opts.Output
+	if err := checkOutput(out); err != nil {
 		return err
 	}
-	created, keyPath, err := local.Init(ctx, f.localOptions())
+	created, keyPath, err := local.Init(ctx, opts.Local)
 	if err != nil {
 		return fmt.Errorf("init: %w", err)
 	}
 	if out != ui.FormatTable {
-		return ui.Print(f.IO, out, initOutput{Home: f.Config.Home, KeyFile: keyPath, Created: created}, nil)
+		return ui.Print(opts.IO, out, initOutput{Home: opts.Local.Home, KeyFile: keyPath, Created: created}, nil)
 	}
 	where := "sealed with SECRETCTL_PASSPHRASE"
 	if keyPath != "" {
 		where = "key " + keyPath
 	}
 	if !created {
-		fmt.Fprintf(f.IO.ErrOut, "the local store in %s already exists (%s)\n", f.Config.Home, where)
+		fmt.Fprintf(opts.IO.ErrOut, "the local store in %s already exists (%s)\n", opts.Local.Home, where)
 		return nil
 	}
-	fmt.Fprintln(f.IO.ErrOut, f.IO.Success(fmt.Sprintf("created the local store in %s (%s); back the key up: losing it loses the data", f.Config.Home, where)))
+	fmt.Fprintln(opts.IO.ErrOut, opts.IO.Success(fmt.Sprintf("created the local store in %s (%s); back the key up: losing it loses the data", opts.Local.Home, where)))
 	return nil
 }

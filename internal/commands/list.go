@@ -12,14 +12,18 @@ import (
 
 // ListOptions are the inputs of `secretctl list`.
 type ListOptions struct {
-	F              *Factory
+	IO     *ui.IOStreams
+	Store  func(context.Context) (store.Store, error)
+	Now    func() time.Time
+	Output ui.Format
+
 	Prefix         string
 	Tags           []string
 	IncludeDeleted bool
 }
 
 func newListCmd(f *Factory, runF func(context.Context, *ListOptions) error) *cobra.Command {
-	opts := &ListOptions{F: f}
+	opts := &ListOptions{IO: f.IO, Store: f.Store, Now: f.Now}
 	cmd := &cobra.Command{
 		Use:     "list [PREFIX]",
 		Aliases: []string{"ls"},
@@ -39,6 +43,7 @@ Exit status:
 			if len(args) == 1 {
 				opts.Prefix = args[0]
 			}
+			opts.Output = ui.Format(f.Output())
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
@@ -51,16 +56,15 @@ Exit status:
 }
 
 func runList(ctx context.Context, opts *ListOptions) error {
-	f := opts.F
-	out, err := outputFormat(f)
-	if err != nil {
+	out := opts.Output
+	if err := checkOutput(out); err != nil {
 		return err
 	}
 	tags, err := parseTags(opts.Tags)
 	if err != nil {
 		return err
 	}
-	s, err := f.Store(ctx)
+	s, err := opts.Store(ctx)
 	if err != nil {
 		return err
 	}
@@ -71,15 +75,15 @@ func runList(ctx context.Context, opts *ListOptions) error {
 	if metas == nil {
 		metas = []store.Meta{}
 	}
-	now := f.Now()
-	return ui.Print(f.IO, out, metas, func(t *ui.Table) {
+	now := opts.Now()
+	return ui.Print(opts.IO, out, metas, func(t *ui.Table) {
 		t.Header("NAME", "DESCRIPTION", "LAST CHANGED", "STATUS")
 		for _, m := range metas {
 			status := "active"
 			if m.DeletedDate != nil {
-				status = "deletion scheduled " + f.IO.Time(*m.DeletedDate, now)
+				status = "deletion scheduled " + opts.IO.Time(*m.DeletedDate, now)
 			}
-			t.Row(m.Name, m.Description, f.IO.Time(changed(m), now), status)
+			t.Row(m.Name, m.Description, opts.IO.Time(changed(m), now), status)
 		}
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -13,7 +14,12 @@ import (
 
 // PutOptions are the inputs of `secretctl put`.
 type PutOptions struct {
-	F      *Factory
+	IO     *ui.IOStreams
+	Store  func(context.Context) (store.Store, error)
+	Now    func() time.Time
+	Getenv func(string) string // --from-env reads the environment through it
+	Output ui.Format
+
 	Name   string
 	Value  valueSource
 	Stages []string
@@ -21,7 +27,7 @@ type PutOptions struct {
 }
 
 func newPutCmd(f *Factory, runF func(context.Context, *PutOptions) error) *cobra.Command {
-	opts := &PutOptions{F: f}
+	opts := &PutOptions{IO: f.IO, Store: f.Store, Now: f.Now, Getenv: f.Getenv}
 	cmd := &cobra.Command{
 		Use:   "put NAME",
 		Short: "Write a new version of a secret",
@@ -43,6 +49,7 @@ Exit status:
 		Args: exactArgs(1, "the secret NAME"),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Name = args[0]
+			opts.Output = ui.Format(f.Output())
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
@@ -56,16 +63,15 @@ Exit status:
 }
 
 func runPut(ctx context.Context, opts *PutOptions) error {
-	f := opts.F
-	out, err := outputFormat(f)
+	out := opts.Output
+	if err := checkOutput(out); err != nil {
+		return err
+	}
+	val, err := opts.Value.read(ctx, opts.IO, opts.Getenv, opts.Name, false)
 	if err != nil {
 		return err
 	}
-	val, err := opts.Value.read(ctx, f, opts.Name, false)
-	if err != nil {
-		return err
-	}
-	s, err := f.Store(ctx)
+	s, err := opts.Store(ctx)
 	if err != nil {
 		return err
 	}
@@ -73,9 +79,9 @@ func runPut(ctx context.Context, opts *PutOptions) error {
 	if err != nil {
 		return storeErr("put", opts.Name, err)
 	}
-	fmt.Fprintln(f.IO.ErrOut, f.IO.Success(fmt.Sprintf("stored %s (version %s, %s)", ref.Name, ref.VersionID, strings.Join(ref.Stages, ", "))))
+	fmt.Fprintln(opts.IO.ErrOut, opts.IO.Success(fmt.Sprintf("stored %s (version %s, %s)", ref.Name, ref.VersionID, strings.Join(ref.Stages, ", "))))
 	if out != ui.FormatTable {
-		return ui.Print(f.IO, out, ref, nil)
+		return ui.Print(opts.IO, out, ref, nil)
 	}
 	return nil
 }

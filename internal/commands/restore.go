@@ -3,20 +3,26 @@ package commands
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/secretctl/secretctl/internal/store"
 	"github.com/secretctl/secretctl/internal/ui"
 )
 
 // RestoreOptions are the inputs of `secretctl restore`.
 type RestoreOptions struct {
-	F    *Factory
+	IO     *ui.IOStreams
+	Store  func(context.Context) (store.Store, error)
+	Now    func() time.Time
+	Output ui.Format
+
 	Name string
 }
 
 func newRestoreCmd(f *Factory, runF func(context.Context, *RestoreOptions) error) *cobra.Command {
-	opts := &RestoreOptions{F: f}
+	opts := &RestoreOptions{IO: f.IO, Store: f.Store, Now: f.Now}
 	return &cobra.Command{
 		Use:   "restore NAME",
 		Short: "Cancel a secret's scheduled deletion",
@@ -31,6 +37,7 @@ Exit status:
 		Args: exactArgs(1, "the secret NAME"),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Name = args[0]
+			opts.Output = ui.Format(f.Output())
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
@@ -40,8 +47,8 @@ Exit status:
 }
 
 func runRestore(ctx context.Context, opts *RestoreOptions) error {
-	f := opts.F
-	out, s, err := outputAndStore(ctx, f)
+	out := opts.Output
+	s, err := outputAndStore(ctx, out, opts.Store)
 	if err != nil {
 		return err
 	}
@@ -49,9 +56,9 @@ func runRestore(ctx context.Context, opts *RestoreOptions) error {
 	if err != nil {
 		return storeErr("restore", opts.Name, err)
 	}
-	fmt.Fprintln(f.IO.ErrOut, f.IO.Success("restored "+ref.Name))
+	fmt.Fprintln(opts.IO.ErrOut, opts.IO.Success("restored "+ref.Name))
 	if out != ui.FormatTable {
-		return ui.Print(f.IO, out, ref, nil)
+		return ui.Print(opts.IO, out, ref, nil)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -12,13 +13,17 @@ import (
 
 // RollbackOptions are the inputs of `secretctl rollback`.
 type RollbackOptions struct {
-	F    *Factory
+	IO     *ui.IOStreams
+	Store  func(context.Context) (store.Store, error)
+	Now    func() time.Time
+	Output ui.Format
+
 	Name string
 	To   string
 }
 
 func newRollbackCmd(f *Factory, runF func(context.Context, *RollbackOptions) error) *cobra.Command {
-	opts := &RollbackOptions{F: f}
+	opts := &RollbackOptions{IO: f.IO, Store: f.Store, Now: f.Now}
 	cmd := &cobra.Command{
 		Use:   "rollback NAME",
 		Short: "Move AWSCURRENT back to the previous version",
@@ -35,6 +40,7 @@ Exit status:
 		Args: exactArgs(1, "the secret NAME"),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Name = args[0]
+			opts.Output = ui.Format(f.Output())
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
@@ -46,8 +52,8 @@ Exit status:
 }
 
 func runRollback(ctx context.Context, opts *RollbackOptions) error {
-	f := opts.F
-	out, s, err := outputAndStore(ctx, f)
+	out := opts.Output
+	s, err := outputAndStore(ctx, out, opts.Store)
 	if err != nil {
 		return err
 	}
@@ -73,11 +79,11 @@ func runRollback(ctx context.Context, opts *RollbackOptions) error {
 	if err != nil {
 		return storeErr("rollback", opts.Name, err)
 	}
-	fmt.Fprintln(f.IO.ErrOut, f.IO.Success(fmt.Sprintf("rolled back %s: AWSCURRENT is version %s, AWSPREVIOUS is %s", m.Name, target, current)))
+	fmt.Fprintln(opts.IO.ErrOut, opts.IO.Success(fmt.Sprintf("rolled back %s: AWSCURRENT is version %s, AWSPREVIOUS is %s", m.Name, target, current)))
 	if out != ui.FormatTable {
 		ref.VersionID = target
 		ref.Stages = []string{store.StageCurrent}
-		return ui.Print(f.IO, out, ref, nil)
+		return ui.Print(opts.IO, out, ref, nil)
 	}
 	return nil
 }

@@ -148,7 +148,7 @@ func commandList(f *Factory) []*cobra.Command {
 		newTagCmd(f, nil),
 		newUntagCmd(f, nil),
 		newUpdateCmd(f, nil),
-		newVersionCmd(f),
+		newVersionCmd(f, nil),
 		newVersionsCmd(f, nil),
 	}
 }
@@ -168,13 +168,13 @@ func (f *Factory) loadConfig(cmd *cobra.Command) error {
 	return nil
 }
 
-// outputFormat checks the global -o value against what a command supports.
-func outputFormat(f *Factory, allowed ...ui.Format) (ui.Format, error) {
-	out, err := ui.ParseFormat(f.Output(), allowed...)
-	if err != nil {
-		return "", &UsageError{Err: err}
+// checkOutput checks an output format against what a command supports
+// (table, json and yaml when allowed is empty).
+func checkOutput(out ui.Format, allowed ...ui.Format) error {
+	if _, err := ui.ParseFormat(string(out), allowed...); err != nil {
+		return &UsageError{Err: err}
 	}
-	return out, nil
+	return nil
 }
 
 // cmdName is the command path without the program name: "rotation set".
@@ -182,16 +182,12 @@ func cmdName(c *cobra.Command) string {
 	return strings.TrimPrefix(c.CommandPath(), c.Root().Name()+" ")
 }
 
-// outputAndStore checks -o against the store commands' formats (table,
-// json, yaml), then opens the store: the common start of those commands.
-func outputAndStore(ctx context.Context, f *Factory) (ui.Format, store.Store, error) {
-	out, err := outputFormat(f)
-	if err != nil {
-		return "", nil, err
+// outputAndStore checks the output format against the store commands'
+// formats (table, json, yaml), then opens the store: the common start of
+// those commands.
+func outputAndStore(ctx context.Context, out ui.Format, open func(context.Context) (store.Store, error)) (store.Store, error) {
+	if err := checkOutput(out); err != nil {
+		return nil, err
 	}
-	s, err := f.Store(ctx)
-	if err != nil {
-		return "", nil, err
-	}
-	return out, s, nil
+	return open(ctx)
 }

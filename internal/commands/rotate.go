@@ -8,19 +8,27 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/secretctl/secretctl/internal/rotate"
+	"github.com/secretctl/secretctl/internal/store"
 	"github.com/secretctl/secretctl/internal/text"
 	"github.com/secretctl/secretctl/internal/ui"
 )
 
 // RotateOptions are the inputs of `secretctl rotate`.
 type RotateOptions struct {
+	IO    *ui.IOStreams
+	Store func(context.Context) (store.Store, error)
+	Now   func() time.Time
+	// AWS gives the AWS clients; nil on the local backend.
+	AWS    func(context.Context) (*AWSClients, error)
+	Output ui.Format
+
 	Name    string
 	Due     bool
 	Timeout time.Duration
 }
 
 func newRotateCmd(f *Factory, runF func(context.Context, *RotateOptions) error) *cobra.Command {
-	opts := &RotateOptions{}
+	opts := &RotateOptions{IO: f.IO, Store: f.Store, Now: f.Now}
 	cmd := &cobra.Command{
 		Use:   "rotate NAME | --due",
 		Short: "Rotate a secret now, or every secret that is due",
@@ -65,10 +73,11 @@ Exit status:
 			if opts.Timeout <= 0 {
 				return usageErrorf("rotate: --timeout must be positive")
 			}
+			opts.AWS, opts.Output = f.awsIfConfigured(), ui.Format(f.Output())
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
-			return runRotate(c.Context(), f, opts)
+			return runRotate(c.Context(), opts)
 		},
 	}
 	cmd.Flags().BoolVar(&opts.Due, "due", false, "rotate every secret that is due")
@@ -76,12 +85,16 @@ Exit status:
 	return cmd
 }
 
-func runRotate(ctx context.Context, f *Factory, opts *RotateOptions) error {
-	format, err := outputFormat(f, ui.FormatTable, ui.FormatJSON, ui.FormatYAML)
-	if err != nil {
+func runRotate(ctx context.Context, opts *RotateOptions) error {
+	format := opts.Output
+	if err := checkOutput(format); err != nil {
 		return err
 	}
-	e, err := newEngine(ctx, f)
+	// The engine's step lines go through the progress helper, which keeps
+	// them apart from any status line on a terminal.
+	progress := opts.IO.NewProgress(0)
+	defer progress.Done()
+	e, err := newEngine(ctx, opts.Store, opts.AWS, progress, opts.Now)
 	if err != nil {
 		return err
 	}
@@ -91,13 +104,13 @@ func runRotate(ctx context.Context, f *Factory, opts *RotateOptions) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintln(f.IO.ErrOut, f.IO.Success(fmt.Sprintf("rotated %s: AWSCURRENT is version %s", res.Name, res.VersionID)))
+		fmt.Fprintln(opts.IO.ErrOut, opts.IO.Success(fmt.Sprintf("rotated %s: AWSCURRENT is version %s", res.Name, res.VersionID)))
 		if format != ui.FormatTable {
-			return ui.Print(f.IO, format, res, nil)
+			return ui.Print(opts.IO, format, res, nil)
 		}
 		return nil
 	}
-	results, err := e.RotateDue(ctx, f.Now().UTC())
+	results, err := e.RotateDue(ctx, opts.Now().UTC())
 	if err != nil {
 		return err
 	}
@@ -110,7 +123,7 @@ func runRotate(ctx context.Context, f *Factory, opts *RotateOptions) error {
 	if results == nil {
 		results = []rotate.Result{}
 	}
-	if err := ui.Print(f.IO, format, results, func(t *ui.Table) {
+	if err := ui.Print(opts.IO, format, results, func(t *ui.Table) {
 		t.Header("NAME", "ROTATOR", "VERSION", "RESULT")
 		for _, r := range results {
 			res := "rotated"
@@ -127,12 +140,12 @@ func runRotate(ctx context.Context, f *Factory, opts *RotateOptions) error {
 	}
 	switch {
 	case failed > 0:
-		fmt.Fprintf(f.IO.ErrOut, "secretctl: %d of %d due rotations failed\n", failed, len(results))
+		fmt.Fprintf(opts.IO.ErrOut, "secretctl: %d of %d due rotations failed\n", failed, len(results))
 		return ErrFindings
 	case len(results) == 0:
-		fmt.Fprintln(f.IO.ErrOut, "nothing is due")
+		fmt.Fprintln(opts.IO.ErrOut, "nothing is due")
 	default:
-		fmt.Fprintln(f.IO.ErrOut, f.IO.Success(fmt.Sprintf("rotated %d secret(s)", len(results))))
+		fmt.Fprintln(opts.IO.ErrOut, opts.IO.Success(fmt.Sprintf("rotated %d secret(s)", len(results))))
 	}
 	return nil
 }

@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/secretctl/secretctl/internal/rotate"
+	"github.com/secretctl/secretctl/internal/store"
 	"github.com/secretctl/secretctl/internal/text"
 	"github.com/secretctl/secretctl/internal/ui"
 )
@@ -41,16 +43,17 @@ Exit status:
 	return cmd
 }
 
-// newEngine builds a rotation engine on the configured backend. On AWS it
-// also gets the Secrets Manager client, for Lambda rotation.
-func newEngine(ctx context.Context, f *Factory) (*rotate.Engine, error) {
-	s, err := f.Store(ctx)
+// newEngine builds a rotation engine on the store open returns. aws is
+// nil on the local backend; on AWS it gives the Secrets Manager client, for
+// Lambda rotation, and CloudTrail, for the reason a rotation failed.
+func newEngine(ctx context.Context, open func(context.Context) (store.Store, error), aws func(context.Context) (*AWSClients, error), progress io.Writer, now func() time.Time) (*rotate.Engine, error) {
+	s, err := open(ctx)
 	if err != nil {
 		return nil, err
 	}
-	e := &rotate.Engine{Store: s, Progress: f.IO.ErrOut, Now: f.Now}
-	if f.Config.IsAWS() {
-		c, err := f.AWS(ctx)
+	e := &rotate.Engine{Store: s, Progress: progress, Now: now}
+	if aws != nil {
+		c, err := aws(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -61,6 +64,12 @@ func newEngine(ctx context.Context, f *Factory) (*rotate.Engine, error) {
 
 // RotationSetOptions are the inputs of `secretctl rotation set`.
 type RotationSetOptions struct {
+	IO    *ui.IOStreams
+	Store func(context.Context) (store.Store, error)
+	Now   func() time.Time
+	// AWS gives the AWS clients; nil on the local backend.
+	AWS func(context.Context) (*AWSClients, error)
+
 	Name     string
 	Rotator  string
 	Strategy string
@@ -110,7 +119,7 @@ func (o *RotationSetOptions) config() (rotate.Config, error) {
 }
 
 func newRotationSetCmd(f *Factory, runF func(context.Context, *RotationSetOptions) error) *cobra.Command {
-	opts := &RotationSetOptions{}
+	opts := &RotationSetOptions{IO: f.IO, Store: f.Store, Now: f.Now}
 	cmd := &cobra.Command{
 		Use:   "set NAME --rotator random|postgres|mysql|lambda",
 		Short: "Configure how a secret rotates",
@@ -150,10 +159,11 @@ Exit status:
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Name = args[0]
 			opts.ExcludeSet = c.Flags().Changed("exclude-chars")
+			opts.AWS = f.awsIfConfigured()
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
-			return runRotationSet(c.Context(), f, opts)
+			return runRotationSet(c.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
@@ -175,7 +185,7 @@ Exit status:
 	return cmd
 }
 
-func runRotationSet(ctx context.Context, f *Factory, opts *RotationSetOptions) error {
+func runRotationSet(ctx context.Context, opts *RotationSetOptions) error {
 	if opts.Rotator == "" {
 		return usageErrorf("rotation set: --rotator is required (%s)", strings.Join(rotate.Rotators, ", "))
 	}
@@ -183,80 +193,43 @@ func runRotationSet(ctx context.Context, f *Factory, opts *RotationSetOptions) e
 	if err != nil {
 		return err
 	}
-	onAWS := f.Config.IsAWS()
-	if cfg.Rotator == rotate.RotatorLambda && !onAWS {
+	if cfg.Rotator == rotate.RotatorLambda && opts.AWS == nil {
 		return usageErrorf("rotation set: the lambda rotator needs --backend aws")
 	}
-	e, err := newEngine(ctx, f)
+	e, err := newEngine(ctx, opts.Store, opts.AWS, opts.IO.ErrOut, opts.Now)
 	if err != nil {
 		return err
 	}
-	meta, err := e.Store.Describe(ctx, opts.Name)
-	if err != nil {
+	res, err := e.Configure(ctx, opts.Name, cfg)
+	switch {
+	case errors.Is(err, rotate.ErrUnsuitable):
+		return usageErrorf("rotation set: %s: %s", res.Meta.Name, text.OneLine(err.Error()))
+	case err != nil:
 		return storeErr("rotation set", opts.Name, err)
 	}
-	reserved := []string{rotate.TagRotator, rotate.TagStrategy, rotate.TagSchedule, rotate.TagWindow, rotate.TagParams}
+	name := res.Meta.Name
 	if cfg.Rotator == rotate.RotatorLambda {
-		sched, _ := rotate.ParseSchedule(cfg.Schedule, cfg.Window)
-		if cfg.Schedule == "" {
-			sched = rotate.Schedule{}
-		}
-		if err := rotate.ConfigureLambda(ctx, e.AWS, meta.ARN, cfg.LambdaARN, sched); err != nil {
-			return err
-		}
-		if err := e.Store.Untag(ctx, meta.ARN, reserved); err != nil {
-			return storeErr("rotation set", opts.Name, err)
-		}
-		fmt.Fprintln(f.IO.ErrOut, f.IO.Success(fmt.Sprintf("%s rotates with %s (%s); AWS runs it on schedule, 'secretctl rotate %s' runs it now", meta.Name, cfg.LambdaARN, orNone(cfg.Schedule), meta.Name)))
+		fmt.Fprintln(opts.IO.ErrOut, opts.IO.Success(fmt.Sprintf("%s rotates with %s (%s); AWS runs it on schedule, 'secretctl rotate %s' runs it now", name, cfg.LambdaARN, orNone(cfg.Schedule), name)))
 		return nil
 	}
-	// Refuse a value the rotator cannot rotate now, not at the first
-	// rotation. A secret with no value yet is accepted.
-	if err := e.CheckCurrent(ctx, meta, cfg); err != nil {
-		if errors.Is(err, rotate.ErrUnsuitable) {
-			return usageErrorf("rotation set: %s: %s", meta.Name, text.OneLine(err.Error()))
-		}
-		return storeErr("rotation set", opts.Name, err)
+	if res.LambdaDisabled {
+		fmt.Fprintf(opts.IO.ErrOut, "secretctl: turned off the Lambda rotation of %s; secretctl rotates it from now on\n", name)
 	}
-	// Keep when rotation was first enabled; it is the schedule's base until
-	// the first rotation.
-	cfg.EnabledAt = f.Now().UTC()
-	if old, _, _ := rotate.ConfigFromMeta(meta); !old.EnabledAt.IsZero() {
-		cfg.EnabledAt = old.EnabledAt
-	}
-	if onAWS && meta.RotationEnabled != nil && *meta.RotationEnabled && e.AWS != nil {
-		// Only one rotator may own the secret: turn AWS's schedule off.
-		if err := rotate.DisableLambda(ctx, e.AWS, meta.ARN); err != nil {
-			return err
-		}
-		fmt.Fprintf(f.IO.ErrOut, "secretctl: turned off the Lambda rotation of %s; secretctl rotates it from now on\n", meta.Name)
-	}
-	set, unset := cfg.Tags()
-	if err := e.Store.Tag(ctx, meta.ARN, set); err != nil {
-		return storeErr("rotation set", opts.Name, err)
-	}
-	if len(unset) > 0 {
-		if err := e.Store.Untag(ctx, meta.ARN, unset); err != nil {
-			return storeErr("rotation set", opts.Name, err)
-		}
-	}
-	msg := fmt.Sprintf("%s rotates with %s", meta.Name, cfg.Rotator)
+	msg := fmt.Sprintf("%s rotates with %s", name, cfg.Rotator)
 	if cfg.Strategy != "" {
 		msg += " (" + cfg.Strategy + ")"
 	}
-	if m, err := e.Store.Describe(ctx, meta.ARN); err == nil {
-		if st, ok, _ := e.StatusOf(ctx, m, f.Now().UTC()); ok && st.NextDue != nil {
-			msg += ", " + cfg.Schedule
-			if cfg.Window != "" {
-				msg += " (window " + cfg.Window + ")"
-			}
-			msg += "; next due " + st.NextDue.Format(time.RFC3339)
+	if res.NextDue != nil {
+		msg += ", " + cfg.Schedule
+		if cfg.Window != "" {
+			msg += " (window " + cfg.Window + ")"
 		}
+		msg += "; next due " + res.NextDue.Format(time.RFC3339)
 	}
 	if cfg.Schedule == "" {
-		msg += ", on demand only ('secretctl rotate " + meta.Name + "')"
+		msg += ", on demand only ('secretctl rotate " + name + "')"
 	}
-	fmt.Fprintln(f.IO.ErrOut, f.IO.Success(msg))
+	fmt.Fprintln(opts.IO.ErrOut, opts.IO.Success(msg))
 	return nil
 }
 
@@ -269,11 +242,18 @@ func orNone(s string) string {
 
 // RotationStatusOptions are the inputs of `secretctl rotation status`.
 type RotationStatusOptions struct {
+	IO    *ui.IOStreams
+	Store func(context.Context) (store.Store, error)
+	Now   func() time.Time
+	// AWS gives the AWS clients; nil on the local backend.
+	AWS    func(context.Context) (*AWSClients, error)
+	Output ui.Format
+
 	Name string
 }
 
 func newRotationStatusCmd(f *Factory, runF func(context.Context, *RotationStatusOptions) error) *cobra.Command {
-	opts := &RotationStatusOptions{}
+	opts := &RotationStatusOptions{IO: f.IO, Store: f.Store, Now: f.Now}
 	return &cobra.Command{
 		Use:   "status [NAME]",
 		Short: "Show rotation schedules, what is due and stuck rotations",
@@ -296,24 +276,25 @@ Exit status:
 			if len(args) == 1 {
 				opts.Name = args[0]
 			}
+			opts.AWS, opts.Output = f.awsIfConfigured(), ui.Format(f.Output())
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
-			return runRotationStatus(c.Context(), f, opts)
+			return runRotationStatus(c.Context(), opts)
 		},
 	}
 }
 
-func runRotationStatus(ctx context.Context, f *Factory, opts *RotationStatusOptions) error {
-	format, err := outputFormat(f, ui.FormatTable, ui.FormatJSON, ui.FormatYAML)
+func runRotationStatus(ctx context.Context, opts *RotationStatusOptions) error {
+	format := opts.Output
+	if err := checkOutput(format); err != nil {
+		return err
+	}
+	e, err := newEngine(ctx, opts.Store, opts.AWS, opts.IO.ErrOut, opts.Now)
 	if err != nil {
 		return err
 	}
-	e, err := newEngine(ctx, f)
-	if err != nil {
-		return err
-	}
-	now := f.Now().UTC()
+	now := opts.Now().UTC()
 	sts, err := e.Statuses(ctx, opts.Name, now)
 	if err != nil {
 		if opts.Name == "" {
@@ -325,16 +306,16 @@ func runRotationStatus(ctx context.Context, f *Factory, opts *RotationStatusOpti
 		sts = []rotate.Status{}
 	}
 	if format == ui.FormatTable && len(sts) == 0 {
-		fmt.Fprintln(f.IO.ErrOut, "no secret has rotation configured (see 'secretctl rotation set --help')")
+		fmt.Fprintln(opts.IO.ErrOut, "no secret has rotation configured (see 'secretctl rotation set --help')")
 		return nil
 	}
 	t := func(p *time.Time) string {
 		if p == nil {
 			return "-"
 		}
-		return f.IO.Time(*p, now)
+		return opts.IO.Time(*p, now)
 	}
-	return ui.Print(f.IO, format, sts, func(tb *ui.Table) {
+	return ui.Print(opts.IO, format, sts, func(tb *ui.Table) {
 		tb.Header("NAME", "ROTATOR", "SCHEDULE", "LAST ROTATED", "NEXT DUE", "OVERDUE", "PENDING")
 		for _, s := range sts {
 			rot := s.Rotator
@@ -370,12 +351,18 @@ func runRotationStatus(ctx context.Context, f *Factory, opts *RotationStatusOpti
 
 // RotationCancelOptions are the inputs of `secretctl rotation cancel`.
 type RotationCancelOptions struct {
+	IO    *ui.IOStreams
+	Store func(context.Context) (store.Store, error)
+	Now   func() time.Time
+	// AWS gives the AWS clients; nil on the local backend.
+	AWS func(context.Context) (*AWSClients, error)
+
 	Name  string
 	Force bool
 }
 
 func newRotationCancelCmd(f *Factory, runF func(context.Context, *RotationCancelOptions) error) *cobra.Command {
-	opts := &RotationCancelOptions{}
+	opts := &RotationCancelOptions{IO: f.IO, Store: f.Store, Now: f.Now}
 	cmd := &cobra.Command{
 		Use:   "cancel NAME",
 		Short: "Abandon a rotation in progress and clear AWSPENDING",
@@ -397,30 +384,30 @@ Exit status:
 		Args: exactArgs(1, "the secret NAME"),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Name = args[0]
+			opts.AWS = f.awsIfConfigured()
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
-			return runRotationCancel(c.Context(), f, opts)
+			return runRotationCancel(c.Context(), opts)
 		},
 	}
 	cmd.Flags().BoolVar(&opts.Force, "force", false, "clear AWSPENDING even when only it works")
 	return cmd
 }
 
-func runRotationCancel(ctx context.Context, f *Factory, opts *RotationCancelOptions) error {
-	e, err := newEngine(ctx, f)
+func runRotationCancel(ctx context.Context, opts *RotationCancelOptions) error {
+	e, err := newEngine(ctx, opts.Store, opts.AWS, nil, opts.Now)
 	if err != nil {
 		return err
 	}
-	e.Progress = nil
 	v, err := e.Cancel(ctx, opts.Name, opts.Force)
 	if err != nil {
 		return err
 	}
 	if v == "" {
-		fmt.Fprintf(f.IO.ErrOut, "no rotation of %s in progress\n", opts.Name)
+		fmt.Fprintf(opts.IO.ErrOut, "no rotation of %s in progress\n", opts.Name)
 		return nil
 	}
-	fmt.Fprintln(f.IO.ErrOut, f.IO.Success(fmt.Sprintf("cancelled the rotation of %s: cleared AWSPENDING from %s", opts.Name, v)))
+	fmt.Fprintln(opts.IO.ErrOut, opts.IO.Success(fmt.Sprintf("cancelled the rotation of %s: cleared AWSPENDING from %s", opts.Name, v)))
 	return nil
 }

@@ -20,7 +20,10 @@ import (
 
 // ScanOptions are the inputs of `secretctl scan`.
 type ScanOptions struct {
-	F *Factory
+	IO      *ui.IOStreams
+	Getenv  func(string) string // GOGC, read to leave a user's setting alone
+	Version string              // in SARIF reports
+	Output  ui.Format           // the global -o, used when --format is not given
 
 	Paths          []string
 	Git            bool
@@ -45,7 +48,7 @@ type ScanOptions struct {
 }
 
 func newScanCmd(f *Factory, runF func(context.Context, *ScanOptions) error) *cobra.Command {
-	opts := &ScanOptions{F: f}
+	opts := &ScanOptions{IO: f.IO, Getenv: f.Getenv, Version: f.Version}
 	cmd := &cobra.Command{
 		Use:   "scan [PATH...]",
 		Short: "Find hardcoded credentials in files, git history or stdin",
@@ -99,6 +102,7 @@ Exit status:
 			if err := gitleaksFlags(c, opts); err != nil {
 				return err
 			}
+			opts.Output = ui.Format(f.Output())
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
@@ -240,10 +244,9 @@ func parseReportTargets(o *ScanOptions) ([]reportTarget, error) {
 }
 
 func runScan(ctx context.Context, o *ScanOptions) error {
-	f := o.F
-	if !o.formatSet && f.Output() != "table" {
+	if !o.formatSet && o.Output != ui.FormatTable {
 		// -o json works too.
-		o.Format = f.Output()
+		o.Format = string(o.Output)
 	}
 	if !scan.ValidFormat(o.Format) {
 		// One line on stderr, exit status 2 (no usage hint: the line says it all).
@@ -269,14 +272,14 @@ func runScan(ctx context.Context, o *ScanOptions) error {
 		Git: o.Git, Staged: o.Staged, Since: o.Since, LogOpts: o.LogOpts, Range: o.Range,
 		NoGitIgnore: o.NoGitIgnore, MaxTargetMB: o.MaxTargetMB, MaxDecodeDepth: o.MaxDecodeDepth,
 		NoDecode:   o.MaxDecodeDepth == 0, // --max-decode-depth 0 turns decoding off
-		ConfigPath: o.Rules, Baseline: o.Baseline, Log: f.IO.ErrOut,
+		ConfigPath: o.Rules, Baseline: o.Baseline, Log: o.IO.ErrOut,
 	}
 	for _, p := range o.Paths {
 		if p == "-" {
 			if len(o.Paths) > 1 || o.Git || o.Staged {
 				return usageErrorf("scan: \"-\" (stdin) cannot be combined with paths, --git or --staged")
 			}
-			so.Stdin = f.IO.In
+			so.Stdin = o.IO.In
 		}
 	}
 	if so.Stdin == nil {
@@ -293,14 +296,14 @@ func runScan(ctx context.Context, o *ScanOptions) error {
 	if o.WriteBaseline != "" {
 		so.Baseline = "" // a new baseline lists everything found now
 	}
-	if f.Getenv == nil || f.Getenv("GOGC") == "" {
+	if o.Getenv == nil || o.Getenv("GOGC") == "" {
 		// A scan's live heap is mostly the compiled rules (about 15 MB);
 		// collecting at 20% growth instead of 100% keeps peak memory near
 		// it, for a few percent more CPU.
 		defer debug.SetGCPercent(debug.SetGCPercent(20))
 	}
-	progress := f.IO.NewProgress(time.Second) // quick scans show none
-	if f.IO.IsStderrTTY() {
+	progress := o.IO.NewProgress(time.Second) // quick scans show none
+	if o.IO.IsStderrTTY() {
 		so.Progress = func(p scan.Progress) {
 			progress.Printf("scanning: %d files, %s, %d finding(s)", p.Files, humanBytes(p.Bytes), p.Findings)
 		}
@@ -314,37 +317,37 @@ func runScan(ctx context.Context, o *ScanOptions) error {
 		if err := writeFile(o.WriteBaseline, func(w io.Writer) error { return scan.WriteBaseline(w, res.Findings) }); err != nil {
 			return fmt.Errorf("write baseline: %w", err)
 		}
-		fmt.Fprintln(f.IO.ErrOut, f.IO.Success(fmt.Sprintf("wrote %d finding(s) to %s", len(res.Findings), o.WriteBaseline)))
+		fmt.Fprintln(o.IO.ErrOut, o.IO.Success(fmt.Sprintf("wrote %d finding(s) to %s", len(res.Findings), o.WriteBaseline)))
 		return nil
 	}
-	ro := scan.ReportOptions{NoRedact: o.NoRedact, Rules: res.Rules, Version: f.Version, Root: res.Root}
+	ro := scan.ReportOptions{NoRedact: o.NoRedact, Rules: res.Rules, Version: o.Version, Root: res.Root}
 	stdoutDone := false
 	for _, t := range targets {
 		if t.path == "-" {
 			stdoutDone = true
-			if err := writeScanReport(f.IO, f.IO.Out, t.format, res, ro); err != nil {
+			if err := writeScanReport(o.IO, o.IO.Out, t.format, res, ro); err != nil {
 				return err
 			}
 			continue
 		}
-		if err := writeFile(t.path, func(w io.Writer) error { return writeScanReport(f.IO, w, t.format, res, ro) }); err != nil {
+		if err := writeFile(t.path, func(w io.Writer) error { return writeScanReport(o.IO, w, t.format, res, ro) }); err != nil {
 			return fmt.Errorf("write report %s: %w", t.path, err)
 		}
 	}
 	// stdout gets --format unless a report file took it.
 	if !stdoutDone && (len(targets) == 0 || o.formatSet && !anyPlain(targets)) {
-		if err := writeScanReport(f.IO, f.IO.Out, o.Format, res, ro); err != nil {
+		if err := writeScanReport(o.IO, o.IO.Out, o.Format, res, ro); err != nil {
 			return err
 		}
 	}
 	for _, w := range res.Warnings {
-		fmt.Fprintf(f.IO.ErrOut, "secretctl: %s\n", w)
+		fmt.Fprintf(o.IO.ErrOut, "secretctl: %s\n", w)
 	}
 	for _, s := range res.Stale {
-		fmt.Fprintf(f.IO.ErrOut, "secretctl: baseline entry no longer found: %s (%s line %d)\n", s.Fingerprint, s.File, s.Line)
+		fmt.Fprintf(o.IO.ErrOut, "secretctl: baseline entry no longer found: %s (%s line %d)\n", s.Fingerprint, s.File, s.Line)
 	}
-	if f.IO.IsStderrTTY() {
-		fmt.Fprintf(f.IO.ErrOut, "%d finding(s) in %d file(s), %s scanned\n", len(res.Findings), res.Files, humanBytes(res.Bytes))
+	if o.IO.IsStderrTTY() {
+		fmt.Fprintf(o.IO.ErrOut, "%d finding(s) in %d file(s), %s scanned\n", len(res.Findings), res.Files, humanBytes(res.Bytes))
 	}
 	if len(res.Findings) == 0 {
 		return nil

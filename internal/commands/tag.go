@@ -4,20 +4,27 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/secretctl/secretctl/internal/store"
+	"github.com/secretctl/secretctl/internal/ui"
 )
 
 // TagOptions are the inputs of `secretctl tag` and `secretctl untag`.
 type TagOptions struct {
-	F    *Factory
+	IO    *ui.IOStreams
+	Store func(context.Context) (store.Store, error)
+	Now   func() time.Time
+
 	Name string
 	Tags map[string]string
 	Keys []string
 }
 
 func newTagCmd(f *Factory, runF func(context.Context, *TagOptions) error) *cobra.Command {
-	opts := &TagOptions{F: f}
+	opts := &TagOptions{IO: f.IO, Store: f.Store, Now: f.Now}
 	return &cobra.Command{
 		Use:   "tag NAME KEY=VALUE...",
 		Short: "Add or change a secret's tags",
@@ -40,21 +47,13 @@ Exit status:
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
-			s, err := f.Store(c.Context())
-			if err != nil {
-				return err
-			}
-			if err := s.Tag(c.Context(), opts.Name, opts.Tags); err != nil {
-				return storeErr("tag", opts.Name, err)
-			}
-			fmt.Fprintln(f.IO.ErrOut, f.IO.Success(fmt.Sprintf("tagged %s", opts.Name)))
-			return nil
+			return runTag(c.Context(), opts)
 		},
 	}
 }
 
 func newUntagCmd(f *Factory, runF func(context.Context, *TagOptions) error) *cobra.Command {
-	opts := &TagOptions{F: f}
+	opts := &TagOptions{IO: f.IO, Store: f.Store, Now: f.Now}
 	return &cobra.Command{
 		Use:   "untag NAME KEY...",
 		Short: "Remove tags from a secret",
@@ -77,15 +76,31 @@ Exit status:
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
-			s, err := f.Store(c.Context())
-			if err != nil {
-				return err
-			}
-			if err := s.Untag(c.Context(), opts.Name, opts.Keys); err != nil {
-				return storeErr("untag", opts.Name, err)
-			}
-			fmt.Fprintln(f.IO.ErrOut, f.IO.Success(fmt.Sprintf("untagged %s", opts.Name)))
-			return nil
+			return runUntag(c.Context(), opts)
 		},
 	}
+}
+
+func runTag(ctx context.Context, opts *TagOptions) error {
+	s, err := opts.Store(ctx)
+	if err != nil {
+		return err
+	}
+	if err := s.Tag(ctx, opts.Name, opts.Tags); err != nil {
+		return storeErr("tag", opts.Name, err)
+	}
+	fmt.Fprintln(opts.IO.ErrOut, opts.IO.Success(fmt.Sprintf("tagged %s", opts.Name)))
+	return nil
+}
+
+func runUntag(ctx context.Context, opts *TagOptions) error {
+	s, err := opts.Store(ctx)
+	if err != nil {
+		return err
+	}
+	if err := s.Untag(ctx, opts.Name, opts.Keys); err != nil {
+		return storeErr("untag", opts.Name, err)
+	}
+	fmt.Fprintln(opts.IO.ErrOut, opts.IO.Success(fmt.Sprintf("untagged %s", opts.Name)))
+	return nil
 }

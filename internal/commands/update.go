@@ -3,23 +3,30 @@ package commands
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/secretctl/secretctl/internal/config"
 	"github.com/secretctl/secretctl/internal/store"
 	"github.com/secretctl/secretctl/internal/ui"
 )
 
 // UpdateOptions are the inputs of `secretctl update`.
 type UpdateOptions struct {
-	F           *Factory
+	IO      *ui.IOStreams
+	Store   func(context.Context) (store.Store, error)
+	Now     func() time.Time
+	Output  ui.Format
+	Backend config.Backend
+
 	Name        string
 	Description *string
 	KmsKeyID    *string
 }
 
 func newUpdateCmd(f *Factory, runF func(context.Context, *UpdateOptions) error) *cobra.Command {
-	opts := &UpdateOptions{F: f}
+	opts := &UpdateOptions{IO: f.IO, Store: f.Store, Now: f.Now}
 	var desc, kms string
 	cmd := &cobra.Command{
 		Use:   "update NAME",
@@ -44,6 +51,7 @@ Exit status:
 			if opts.Description == nil && opts.KmsKeyID == nil {
 				return usageErrorf("update %s: nothing to change: give --description or --kms-key-id", opts.Name)
 			}
+			opts.Output, opts.Backend = ui.Format(f.Output()), f.settings().Backend
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
@@ -56,11 +64,11 @@ Exit status:
 }
 
 func runUpdate(ctx context.Context, opts *UpdateOptions) error {
-	f := opts.F
-	if opts.KmsKeyID != nil && f.Config.Backend == "local" {
+	if opts.KmsKeyID != nil && opts.Backend == config.BackendLocal {
 		return errLocalKMS("update", opts.Name)
 	}
-	out, s, err := outputAndStore(ctx, f)
+	out := opts.Output
+	s, err := outputAndStore(ctx, out, opts.Store)
 	if err != nil {
 		return err
 	}
@@ -68,9 +76,9 @@ func runUpdate(ctx context.Context, opts *UpdateOptions) error {
 	if err != nil {
 		return storeErr("update", opts.Name, err)
 	}
-	fmt.Fprintln(f.IO.ErrOut, f.IO.Success("updated "+ref.Name))
+	fmt.Fprintln(opts.IO.ErrOut, opts.IO.Success("updated "+ref.Name))
 	if out != ui.FormatTable {
-		return ui.Print(f.IO, out, ref, nil)
+		return ui.Print(opts.IO, out, ref, nil)
 	}
 	return nil
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/secretctl/secretctl/internal/secret"
 	"github.com/secretctl/secretctl/internal/store"
+	"github.com/secretctl/secretctl/internal/ui"
 )
 
 // valueSource is where create and put read a value from. There is no flag
@@ -57,7 +58,7 @@ func (v *valueSource) count() int {
 // --from-env, --generate, a no-echo prompt on a terminal, else stdin.
 // allowEmpty lets create make a secret with no value when stdin is empty
 // (never from the prompt). A value that is not UTF-8 is binary.
-func (v *valueSource) read(ctx context.Context, f *Factory, name string, allowEmpty bool) (secret.Value, error) {
+func (v *valueSource) read(ctx context.Context, io *ui.IOStreams, getenv func(string) string, name string, allowEmpty bool) (secret.Value, error) {
 	if v.count() > 1 {
 		return secret.Value{}, usageErrorf("give only one of --from-file, --from-env and --generate")
 	}
@@ -65,7 +66,7 @@ func (v *valueSource) read(ctx context.Context, f *Factory, name string, allowEm
 	var err error
 	switch {
 	case v.FromFile == "-":
-		b, err = readLimited(f.IO.In)
+		b, err = readLimited(io.In)
 	case v.FromFile != "":
 		var fh *os.File
 		fh, err = os.Open(v.FromFile)
@@ -77,12 +78,8 @@ func (v *valueSource) read(ctx context.Context, f *Factory, name string, allowEm
 			return secret.Value{}, fmt.Errorf("read %s: %w", v.FromFile, unwrapPathErr(err))
 		}
 	case v.FromEnv != "":
-		s, ok := os.LookupEnv(v.FromEnv)
-		if f.Getenv != nil && !ok {
-			s = f.Getenv(v.FromEnv)
-			ok = s != ""
-		}
-		if !ok || s == "" {
+		s := getenv(v.FromEnv)
+		if s == "" {
 			return secret.Value{}, usageErrorf("environment variable %s is not set or empty", v.FromEnv)
 		}
 		b = []byte(s)
@@ -95,11 +92,11 @@ func (v *valueSource) read(ctx context.Context, f *Factory, name string, allowEm
 			return secret.Value{}, &UsageError{Err: fmt.Errorf("generate: %w", err)}
 		}
 		return val, nil
-	case f.IO.CanPrompt():
-		b, err = f.IO.ReadSecret(ctx, fmt.Sprintf("Value for %s: ", name))
+	case io.CanPrompt():
+		b, err = io.ReadSecret(ctx, fmt.Sprintf("Value for %s: ", name))
 		allowEmpty = false // Enter at the prompt is no value
 	default:
-		b, err = readLimited(f.IO.In)
+		b, err = readLimited(io.In)
 		// A value piped through echo ends in one newline that is not part
 		// of it, as with `read` in a shell.
 		b = bytes.TrimSuffix(b, []byte("\n"))

@@ -16,7 +16,9 @@ func TestValueSources(t *testing.T) {
 	if err := os.WriteFile(file, []byte(v+"-file\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv("SECRETCTL_TEST_VALUE", v+"-env")
+	// --from-env reads through the factory's Getenv, never os.Getenv: the
+	// process environment does not have the variable.
+	cli.env["SECRETCTL_TEST_VALUE"] = v + "-env"
 	var outs []string
 	check := func(name, want string) {
 		t.Helper()

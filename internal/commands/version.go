@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"context"
 	"fmt"
 	"runtime"
 
@@ -15,7 +16,16 @@ type versionOutput struct {
 	Platform string `json:"platform"`
 }
 
-func newVersionCmd(f *Factory) *cobra.Command {
+// VersionOptions are the inputs of `secretctl version`.
+type VersionOptions struct {
+	IO *ui.IOStreams
+
+	Version string
+	Output  ui.Format
+}
+
+func newVersionCmd(f *Factory, runF func(context.Context, *VersionOptions) error) *cobra.Command {
+	opts := &VersionOptions{IO: f.IO, Version: f.Version}
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print the version",
@@ -28,17 +38,24 @@ Examples:
 Exit status:
   0 always, but 2 for bad arguments.`,
 		Args: exactArgs(0, "no arguments"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			out, err := outputFormat(f)
-			if err != nil {
-				return err
+		RunE: func(c *cobra.Command, args []string) error {
+			opts.Output = ui.Format(f.Output())
+			if runF != nil {
+				return runF(c.Context(), opts)
 			}
-			v := versionOutput{Version: f.Version, Go: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH}
-			if out != ui.FormatTable {
-				return ui.Print(f.IO, out, v, nil)
-			}
-			_, err = fmt.Fprintf(f.IO.Out, "secretctl %s (%s, %s)\n", v.Version, v.Go, v.Platform)
-			return err
+			return runVersion(c.Context(), opts)
 		},
 	}
+}
+
+func runVersion(_ context.Context, opts *VersionOptions) error {
+	if err := checkOutput(opts.Output); err != nil {
+		return err
+	}
+	v := versionOutput{Version: opts.Version, Go: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH}
+	if opts.Output != ui.FormatTable {
+		return ui.Print(opts.IO, opts.Output, v, nil)
+	}
+	_, err := fmt.Fprintf(opts.IO.Out, "secretctl %s (%s, %s)\n", v.Version, v.Go, v.Platform)
+	return err
 }

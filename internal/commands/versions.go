@@ -4,6 +4,7 @@ import (
 	"context"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -13,13 +14,17 @@ import (
 
 // VersionsOptions are the inputs of `secretctl versions`.
 type VersionsOptions struct {
-	F                 *Factory
+	IO     *ui.IOStreams
+	Store  func(context.Context) (store.Store, error)
+	Now    func() time.Time
+	Output ui.Format
+
 	Name              string
 	IncludeDeprecated bool
 }
 
 func newVersionsCmd(f *Factory, runF func(context.Context, *VersionsOptions) error) *cobra.Command {
-	opts := &VersionsOptions{F: f}
+	opts := &VersionsOptions{IO: f.IO, Store: f.Store, Now: f.Now}
 	cmd := &cobra.Command{
 		Use:   "versions NAME",
 		Short: "List a secret's versions and their staging labels",
@@ -35,6 +40,7 @@ Exit status:
 		Args: exactArgs(1, "the secret NAME"),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Name = args[0]
+			opts.Output = ui.Format(f.Output())
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
@@ -46,8 +52,8 @@ Exit status:
 }
 
 func runVersions(ctx context.Context, opts *VersionsOptions) error {
-	f := opts.F
-	out, s, err := outputAndStore(ctx, f)
+	out := opts.Output
+	s, err := outputAndStore(ctx, out, opts.Store)
 	if err != nil {
 		return err
 	}
@@ -59,15 +65,15 @@ func runVersions(ctx context.Context, opts *VersionsOptions) error {
 		vs = []store.Version{}
 	}
 	sort.SliceStable(vs, func(i, j int) bool { return vs[i].CreatedDate.After(vs[j].CreatedDate) })
-	now := f.Now()
-	return ui.Print(f.IO, out, vs, func(t *ui.Table) {
+	now := opts.Now()
+	return ui.Print(opts.IO, out, vs, func(t *ui.Table) {
 		t.Header("VERSION ID", "STAGES", "CREATED")
 		for _, v := range vs {
 			stages := strings.Join(v.Stages, ",")
 			if stages == "" {
 				stages = "-"
 			}
-			t.Row(v.VersionID, stages, f.IO.Time(v.CreatedDate, now))
+			t.Row(v.VersionID, stages, opts.IO.Time(v.CreatedDate, now))
 		}
 	})
 }

@@ -39,6 +39,10 @@ const (
 	TagEnabled     = "secretctl:rotation-enabled" // when rotation was configured (RFC 3339)
 )
 
+// configTags are the reserved tags of a client-side configuration, which
+// a lambda rotation does without.
+var configTags = []string{TagRotator, TagStrategy, TagSchedule, TagWindow, TagParams}
+
 // Rotators lists the rotator names.
 var Rotators = []string{RotatorRandom, RotatorPostgres, RotatorMySQL, RotatorLambda}
 
