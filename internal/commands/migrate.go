@@ -92,11 +92,10 @@ Exit status:
 			if err := applyEnvFlags(c.Flags(), c.LocalFlags(), f.Getenv); err != nil {
 				return err
 			}
-			out, err := outputFormat(f, ui.FormatTable, ui.FormatJSON)
-			if err != nil {
+			opts.Output = ui.Format(f.Output())
+			if err := checkOutput(opts.Output, ui.FormatTable, ui.FormatJSON); err != nil {
 				return err
 			}
-			opts.Output = out
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
