@@ -8,6 +8,7 @@ import (
 
 	"github.com/secretctl/secretctl/internal/audit"
 	"github.com/secretctl/secretctl/internal/awsx"
+	"github.com/secretctl/secretctl/internal/store/local"
 	"github.com/secretctl/secretctl/internal/ui"
 )
 
@@ -17,8 +18,8 @@ type AuditStatusOptions struct {
 	// AWSClients builds the CloudTrail client of one region.
 	AWSClients audit.RegionClients
 
-	AWS     bool   // --backend aws: check the trails
-	Home    string // the local store's directory
+	AWS     bool          // --backend aws: check the trails
+	Local   local.Options // the local store
 	Output  ui.Format
 	Regions []string // audit's --region
 }
@@ -49,7 +50,7 @@ Exit status:
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(c *cobra.Command, args []string) error {
 			cfg := f.settings()
-			opts.AWS, opts.Home, opts.Output = cfg.IsAWS(), cfg.Home, ui.Format(f.Output())
+			opts.AWS, opts.Local, opts.Output = cfg.IsAWS(), f.localOptions(), ui.Format(f.Output())
 			regions, _ := c.Flags().GetStringArray("region") // the parent's persistent flag
 			opts.Regions = auditRegions(regions, cfg.Region)
 			if runF != nil {
@@ -79,7 +80,7 @@ func runAuditStatus(ctx context.Context, opts *AuditStatusOptions) error {
 			results = append(results, regionChecks{Region: region, Checks: cs})
 		}
 	} else {
-		results = append(results, regionChecks{Region: "local", Checks: audit.LocalChecks(ctx, opts.Home)})
+		results = append(results, regionChecks{Region: "local", Checks: audit.LocalChecks(ctx, opts.Local)})
 	}
 	ok := true
 	for _, r := range results {
