@@ -145,6 +145,7 @@ func commandList(f *Factory) []*cobra.Command {
 		newRotateCmd(f, nil),
 		newRotationCmd(f),
 		newScanCmd(f, nil),
+		newServeCmd(f, nil),
 		newTagCmd(f, nil),
 		newUntagCmd(f, nil),
 		newUpdateCmd(f, nil),

@@ -12,13 +12,12 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/secretctl/secretctl/internal/config"
 	"github.com/secretctl/secretctl/internal/rotate"
 	"github.com/secretctl/secretctl/internal/serve"
 	"github.com/secretctl/secretctl/internal/store"
 	"github.com/secretctl/secretctl/internal/ui"
 )
-
-func init() { register(func(f *Factory) *cobra.Command { return newServeCmd(f, nil) }) }
 
 // ServeOptions are the inputs of `secretctl serve`.
 type ServeOptions struct {
@@ -28,7 +27,7 @@ type ServeOptions struct {
 	Getenv func(string) string
 
 	Home    string // the local store's directory: the credentials file goes there
-	Backend string
+	Backend config.Backend
 
 	Addr    string
 	TLSCert string
@@ -111,7 +110,7 @@ func envDefault(c *cobra.Command, getenv func(string) string, flag, env string, 
 }
 
 func (o *ServeOptions) validate() error {
-	if o.Backend == "aws" {
+	if o.Backend == config.BackendAWS {
 		return usageErrorf("serve: serves the local store; --backend aws is AWS Secrets Manager itself")
 	}
 	if (o.TLSCert == "") != (o.TLSKey == "") {
