@@ -7,17 +7,19 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/secretctl/secretctl/internal/config"
 	"github.com/secretctl/secretctl/internal/store"
 	"github.com/secretctl/secretctl/internal/ui"
 )
 
 // CreateOptions are the inputs of `secretctl create`.
 type CreateOptions struct {
-	IO     *ui.IOStreams
-	Store  func(context.Context) (store.Store, error)
-	Now    func() time.Time
-	Getenv func(string) string // --from-env reads the environment through it
-	Output ui.Format
+	IO      *ui.IOStreams
+	Store   func(context.Context) (store.Store, error)
+	Now     func() time.Time
+	Getenv  func(string) string // --from-env reads the environment through it
+	Output  ui.Format
+	Backend config.Backend
 
 	Name        string
 	Value       valueSource
@@ -50,7 +52,7 @@ Exit status:
 		Args: exactArgs(1, "the secret NAME"),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Name = args[0]
-			opts.Output = ui.Format(f.Output())
+			opts.Output, opts.Backend = ui.Format(f.Output()), f.settings().Backend
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
@@ -73,7 +75,7 @@ func runCreate(ctx context.Context, opts *CreateOptions) error {
 	if err := store.ValidateName(opts.Name); err != nil {
 		return storeErr("create", opts.Name, err)
 	}
-	if opts.KmsKeyID != "" && f.Config.Backend == "local" {
+	if opts.KmsKeyID != "" && opts.Backend == config.BackendLocal {
 		return errLocalKMS("create", opts.Name)
 	}
 	tags, err := parseTags(opts.Tags)
