@@ -49,7 +49,7 @@ func TestArgvToOptions(t *testing.T) {
 		{"version", capture(newVersionCmd, &got), []string{"version", "-o", "yaml"},
 			&VersionOptions{Version: "test", Output: ui.FormatYAML}, []string{"IO"}},
 		{"init", capture(newInitCmd, &got), []string{"init"},
-			&InitOptions{Backend: config.BackendLocal, Local: local.Options{Home: home}}, []string{"IO"}},
+			&InitOptions{Output: ui.FormatTable, Backend: config.BackendLocal, Local: local.Options{Home: home}}, []string{"IO"}},
 		{"rotate on aws", capture(newRotateCmd, &got), []string{"--backend", "aws", "rotate", "prod/db", "--timeout", "1m"},
 			&RotateOptions{Output: ui.FormatTable, Name: "prod/db", Timeout: time.Minute}, []string{"IO", "Store", "Now", "AWS"}},
 		{"rotate on local", capture(newRotateCmd, &got), []string{"rotate", "--due"},
