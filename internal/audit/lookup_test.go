@@ -72,7 +72,7 @@ func TestLookupPagesFixtures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 23 || st.Pages != 5 || st.Requests != 5 || st.Matched != 23 {
+	if len(got) != 23 || st.Pages != 5 || st.Requests != 5+st.Retried || st.Matched != 23 {
 		t.Fatalf("%d events, stats %+v", len(got), st)
 	}
 	for i := 1; i < len(got); i++ {
