@@ -72,6 +72,7 @@ type auditVerifyResult struct {
 	auditlog.Result
 	Secrets      int                 `json:"secrets"`
 	SecretIssues []local.RecordIssue `json:"secretIssues"`
+	SetIssue     string              `json:"setIssue,omitempty"`
 	HeadIssue    string              `json:"headIssue,omitempty"`
 }
 
@@ -98,7 +99,7 @@ func runAuditVerify(ctx context.Context, opts *AuditVerifyOptions) error {
 	if rep.Upgraded {
 		fmt.Fprintf(opts.IO.ErrOut, "secretctl: upgraded the local store in %s to format 2: records and the access log are now authenticated\n", opts.Local.Home)
 	}
-	res := auditVerifyResult{Result: rep.Audit, Secrets: rep.Secrets, SecretIssues: rep.Records, HeadIssue: rep.HeadIssue}
+	res := auditVerifyResult{Result: rep.Audit, Secrets: rep.Secrets, SecretIssues: rep.Records, SetIssue: rep.SetIssue, HeadIssue: rep.HeadIssue}
 	if res.Issues == nil {
 		res.Issues = []auditlog.Issue{}
 	}
@@ -110,6 +111,9 @@ func runAuditVerify(ctx context.Context, opts *AuditVerifyOptions) error {
 		for _, r := range rep.Records {
 			fmt.Fprintf(opts.IO.Out, "✗ secret %s: record changed outside secretctl\n", r.Name)
 		}
+		if rep.SetIssue != "" {
+			fmt.Fprintf(opts.IO.Out, "✗ records: %s\n", rep.SetIssue)
+		}
 		for _, i := range res.Issues {
 			fmt.Fprintf(opts.IO.Out, "✗ %s\n", i.String())
 		}
@@ -119,8 +123,10 @@ func runAuditVerify(ctx context.Context, opts *AuditVerifyOptions) error {
 	}
 	if !rep.OK() {
 		n := len(rep.Records) + len(res.Issues)
-		if rep.HeadIssue != "" {
-			n++
+		for _, is := range []string{rep.SetIssue, rep.HeadIssue} {
+			if is != "" {
+				n++
+			}
 		}
 		fmt.Fprintf(opts.IO.ErrOut, "✗ local store %s does not verify: %d issue(s)\n", opts.Local.Home, n)
 		return ErrFindings
