@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"sync"
 	"time"
@@ -117,6 +118,7 @@ func canary() string {
 func run() error {
 	clients := flag.Int("clients", 50, "concurrent SDK clients")
 	dur := flag.Duration("duration", 30*time.Second, "how long each peer is loaded")
+	prof := flag.String("cpuprofile", "", "write a CPU profile of the serve run to this file")
 	flag.Parse()
 	ctx := context.Background()
 
@@ -155,7 +157,18 @@ func run() error {
 
 	fmt.Printf("GetSecretValue, %d concurrent SDK clients, %s each, GOMAXPROCS %d\n", *clients, *dur, numCPU())
 	fmt.Printf("%-28s %10s %10s %10s %8s\n", "peer", "req/s", "p50", "p99", "errors")
+	if *prof != "" {
+		f, err := os.Create(*prof)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+	}
 	rs := load(ctx, serveURL, *clients, *dur)
+	pprof.StopCPUProfile()
 	print("secretctl serve (audited)", rs)
 	rk := load(ctx, k.URL, *clients, *dur)
 	print("kumo v0.33.1 (in memory)", rk)

@@ -250,38 +250,56 @@ func Seal(rec Record, head Head, c Chain) (Record, []byte, error) {
 // returns. It returns the sealed record and the new head, which the caller
 // commits.
 func Append(f *os.File, head Head, rec Record, c Chain) (Record, Head, error) {
-	rec, line, err := Seal(rec, head, c)
+	recs, next, err := AppendAll(f, head, []Record{rec}, c)
 	if err != nil {
 		return Record{}, Head{}, err
 	}
+	return recs[0], next, nil
+}
+
+// AppendAll is Append for several records: they are sealed in order, one
+// after the other, and written with one write and one sync (group commit),
+// so the caller commits one head for all of them.
+func AppendAll(f *os.File, head Head, recs []Record, c Chain) ([]Record, Head, error) {
+	sealed := make([]Record, len(recs))
+	var buf []byte
+	h := head
+	for i, rec := range recs {
+		r, line, err := Seal(rec, h, c)
+		if err != nil {
+			return nil, Head{}, err
+		}
+		sealed[i], buf, h = r, append(buf, line...), Head{Seq: r.Seq, Hash: r.Hash}
+	}
 	st, err := f.Stat()
 	if err != nil {
-		return Record{}, Head{}, fmt.Errorf("stat audit log: %w", err)
+		return nil, Head{}, fmt.Errorf("stat audit log: %w", err)
 	}
 	end := st.Size()
 	if end != head.Offset {
 		if end > head.Offset && committedEnd(f, head) {
 			if err := f.Truncate(head.Offset); err != nil {
-				return Record{}, Head{}, fmt.Errorf("drop uncommitted audit records: %w", err)
+				return nil, Head{}, fmt.Errorf("drop uncommitted audit records: %w", err)
 			}
 			end = head.Offset
 		} else if end > 0 {
 			last := make([]byte, 1)
 			if _, err := f.ReadAt(last, end-1); err != nil {
-				return Record{}, Head{}, fmt.Errorf("read audit log: %w", err)
+				return nil, Head{}, fmt.Errorf("read audit log: %w", err)
 			}
 			if last[0] != '\n' {
-				line = append([]byte{'\n'}, line...)
+				buf = append([]byte{'\n'}, buf...)
 			}
 		}
 	}
-	if _, err := f.WriteAt(line, end); err != nil {
-		return Record{}, Head{}, fmt.Errorf("write audit log: %w", err)
+	if _, err := f.WriteAt(buf, end); err != nil {
+		return nil, Head{}, fmt.Errorf("write audit log: %w", err)
 	}
 	if err := f.Sync(); err != nil {
-		return Record{}, Head{}, fmt.Errorf("sync audit log: %w", err)
+		return nil, Head{}, fmt.Errorf("sync audit log: %w", err)
 	}
-	return rec, Head{Seq: rec.Seq, Hash: rec.Hash, Offset: end + int64(len(line))}, nil
+	h.Offset = end + int64(len(buf))
+	return sealed, h, nil
 }
 
 // committedEnd reports whether the committed part of f ends where head

@@ -424,3 +424,44 @@ func TestWriteAfterTamper(t *testing.T) {
 		t.Errorf("after a cut and a write: %d records, issues %v; want the cut line malformed and seq 8 deleted", res.Records, res.Issues)
 	}
 }
+
+// TestAppendAll: records appended as a group chain exactly as if appended
+// one by one, in one write, and the result verifies against the new head.
+func TestAppendAll(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.log")
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	c := auditlog.Chain{Key: []byte("0123456789abcdef0123456789abcdef")}
+	_, head, err := auditlog.Append(f, auditlog.EmptyHead(), auditlog.Record{EventName: "CreateSecret", EventTime: fixedNow}, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs := []auditlog.Record{{EventName: "GetSecretValue", EventTime: fixedNow}, {EventName: "GetSecretValue", EventTime: fixedNow}, {EventName: "DescribeSecret", EventTime: fixedNow}}
+	sealed, next, err := auditlog.AppendAll(f, head, recs, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sealed) != 3 || sealed[0].Seq != 2 || sealed[2].Seq != 4 || sealed[1].PrevHash != sealed[0].Hash || next.Seq != 4 || next.Hash != sealed[2].Hash {
+		t.Fatalf("sealed %+v, head %+v", sealed, next)
+	}
+	if st, _ := f.Stat(); st.Size() != next.Offset {
+		t.Errorf("file is %d bytes, head says %d", st.Size(), next.Offset)
+	}
+	res, err := auditlog.Verify(mustOpen(t, path), next, c)
+	if err != nil || !res.OK() || res.Records != 4 {
+		t.Errorf("Verify: %+v, %v", res, err)
+	}
+}
+
+func mustOpen(t *testing.T, path string) *os.File {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}

@@ -155,7 +155,14 @@ func opGet(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := c.st().Get(c.ctx, id, store.GetOptions{VersionID: str(in.VersionId), Stage: str(in.VersionStage)})
+	o := store.GetOptions{VersionID: str(in.VersionId), Stage: str(in.VersionStage)}
+	var s store.Secret
+	if c.h.reader != nil {
+		caller, _ := store.CallerFrom(c.ctx)
+		s, err = c.h.reader.get(c.ctx, caller, store.BatchItem{ID: id, GetOptions: o})
+	} else {
+		s, err = c.st().Get(c.ctx, id, o)
+	}
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) && versionNotFound(err) {
 			msg := "Secrets Manager can't find the specified secret value for staging label: " + cmp.Or(str(in.VersionStage), store.StageCurrent)

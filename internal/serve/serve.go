@@ -78,8 +78,9 @@ type Options struct {
 
 // Handler serves the Secrets Manager API. It is safe for concurrent use.
 type Handler struct {
-	opts Options
-	ops  map[string]func(*call) (any, error)
+	opts   Options
+	ops    map[string]func(*call) (any, error)
+	reader *reader // GetSecretValue's group commit; nil when the store cannot batch
 }
 
 var _ http.Handler = (*Handler)(nil)
@@ -95,7 +96,7 @@ func New(opts Options) *Handler {
 	if opts.Rotate == nil {
 		opts.Rotate = &rotate.Engine{Store: opts.Store, Now: opts.Now}
 	}
-	h := &Handler{opts: opts}
+	h := &Handler{opts: opts, reader: newReader(opts.Store)}
 	h.ops = h.operations()
 	return h
 }

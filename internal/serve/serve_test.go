@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -495,5 +496,68 @@ func TestMixedWriters(t *testing.T) {
 	}
 	if len(acked) != 4*each || len(vs) != 4*each+1 {
 		t.Errorf("%d acknowledged, %d versions; want %d and %d", len(acked), len(vs), 4*each, 4*each+1)
+	}
+}
+
+// TestConcurrentReadsGroupCommitted: concurrent GetSecretValue calls share
+// store transactions, yet each is answered with its own result and has its
+// own audit record naming its own caller.
+func TestConcurrentReadsGroupCommitted(t *testing.T) {
+	ctx := t.Context()
+	srv := servetest.Start(t)
+	v := canary(t)
+	if _, err := srv.Client().CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("gc/x"), SecretString: aws.String(v)}); err != nil {
+		t.Fatal(err)
+	}
+	const workers, each = 8, 25
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cfg := srv.Config()
+			cfg.AppID = fmt.Sprintf("worker-%d", w)
+			c := secretsmanager.NewFromConfig(cfg)
+			for i := range each {
+				id := "gc/x"
+				if i%5 == 4 {
+					id = "gc/missing"
+				}
+				out, err := c.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(id)})
+				switch {
+				case id == "gc/x" && (err != nil || aws.ToString(out.SecretString) != v):
+					t.Errorf("worker %d read %d: %v", w, i, err)
+				case id == "gc/missing" && apiCode(err) != "ResourceNotFoundException":
+					t.Errorf("worker %d read %d of a missing secret: %v", w, i, err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	perWorker := map[string]int{}
+	failed := 0
+	for _, r := range records(t, srv) {
+		if r.EventName != "GetSecretValue" {
+			continue
+		}
+		if r.ErrorCode == "ResourceNotFoundException" {
+			failed++
+		}
+		for w := range workers {
+			if strings.Contains(r.UserAgent, fmt.Sprintf("app/worker-%d", w)) {
+				perWorker[fmt.Sprint(w)]++
+			}
+		}
+	}
+	for w := range workers {
+		if n := perWorker[fmt.Sprint(w)]; n != each {
+			t.Errorf("worker %d has %d GetSecretValue records, want %d", w, n, each)
+		}
+	}
+	if failed != workers*each/5 {
+		t.Errorf("%d failed reads recorded, want %d", failed, workers*each/5)
+	}
+	if res, err := srv.Store.VerifyAudit(ctx); err != nil || !res.OK() {
+		t.Errorf("audit log does not verify: %+v %v", res, err)
 	}
 }

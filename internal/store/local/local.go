@@ -104,7 +104,9 @@
 // file length) lives in the database, the log line is written and synced
 // before COMMIT, and bytes a crash left beyond the committed length are
 // dropped at the next write. A failed operation rolls back its own changes
-// (a savepoint) but still commits its audit record.
+// (a savepoint) but still commits its audit record. GetBatch runs many
+// reads in one transaction, each in its own savepoint with its own record;
+// their records are written with one write and one sync (group commit).
 //
 // Secrets whose recovery window has passed are purged at the start of the
 // next operation. Deprecated versions beyond 100 are purged once they are

@@ -94,6 +94,7 @@ func (s *Store) runEach(ctx context.Context, calls []*call, fn func(i int, t *tx
 	if err := t.purge(); err != nil {
 		return opErrs, err
 	}
+	recs := make([]auditlog.Record, len(calls))
 	for i, c := range calls {
 		if _, err := tx.ExecContext(ctx, `SAVEPOINT op`); err != nil {
 			return opErrs, fmt.Errorf("local store: %w", err)
@@ -114,19 +115,22 @@ func (s *Store) runEach(ctx context.Context, calls []*call, fn func(i int, t *tx
 		if _, err := tx.ExecContext(ctx, `RELEASE op`); err != nil {
 			return opErrs, fmt.Errorf("local store: %w", err)
 		}
-		head, err := readHead(ctx, tx)
-		if err != nil {
-			return opErrs, err
-		}
-		_, next, err := auditlog.Append(s.log, head, s.auditRecord(c, now, opErr), s.chain)
-		if err != nil {
-			return opErrs, fmt.Errorf("append audit record: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET seq = ?, hash = ?, offset = ? WHERE id = 1`, next.Seq, next.Hash, next.Offset); err != nil {
-			return opErrs, fmt.Errorf("update audit head: %w", err)
-		}
+		recs[i] = s.auditRecord(c, now, opErr)
 	}
+	// The calls' records go to the log with one write and one sync, and
+	// their head is committed with the calls.
 	head, err := readHead(ctx, tx)
+	if err != nil {
+		return opErrs, err
+	}
+	_, next, err := auditlog.AppendAll(s.log, head, recs, s.chain)
+	if err != nil {
+		return opErrs, fmt.Errorf("append audit record: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET seq = ?, hash = ?, offset = ? WHERE id = 1`, next.Seq, next.Hash, next.Offset); err != nil {
+		return opErrs, fmt.Errorf("update audit head: %w", err)
+	}
+	head, err = readHead(ctx, tx)
 	if err != nil {
 		return opErrs, err
 	}
