@@ -15,14 +15,18 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/secretctl/secretctl/internal/serve"
 	"github.com/secretctl/secretctl/internal/ui"
@@ -347,4 +351,69 @@ func TestServeDrainsOnSIGTERM(t *testing.T) {
 	if got != v {
 		t.Error("the secret created while draining is not in the store")
 	}
+}
+
+// TestServeAndCLIWritersLoseNoVersion: PutSecretValue through serve and
+// `secretctl put` processes on the same store at the same time; every
+// acknowledged version is there afterwards.
+func TestServeAndCLIWritersLoseNoVersion(t *testing.T) {
+	home := filepath.Join(t.TempDir(), "home")
+	secretctl(t, home, randomCanary(t), "create", "mixed/db")
+	const keyID, secretKey = "SCTLMIXEDTEST0000001", "mixed-test-secret-access-key"
+	p := startServe(t, home, "SECRETCTL_SERVE_ACCESS_KEY_ID="+keyID, "SECRETCTL_SERVE_SECRET_ACCESS_KEY="+secretKey)
+	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider(keyID, secretKey, ""), BaseEndpoint: aws.String(p.endpoint)}
+	const sdkPuts, cliPuts = 20, 8
+	var mu sync.Mutex
+	var acked []string
+	ack := func(id string) { mu.Lock(); acked = append(acked, id); mu.Unlock() }
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			c := secretsmanager.NewFromConfig(cfg)
+			for range sdkPuts {
+				out, err := c.PutSecretValue(t.Context(), &secretsmanager.PutSecretValueInput{SecretId: aws.String("mixed/db"), SecretString: aws.String(randomCanary(t))})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				ack(aws.ToString(out.VersionId))
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			for range cliPuts {
+				cmd := exec.Command(os.Args[0], "put", "mixed/db")
+				cmd.Env = append(os.Environ(), "SECRETCTL_TEST_MAIN=1", "SECRETCTL_HOME="+home)
+				cmd.Stdin = strings.NewReader(randomCanary(t))
+				out, err := cmd.CombinedOutput()
+				m := regexp.MustCompile(`\(version ([0-9a-f-]{36}),`).FindSubmatch(out)
+				if err != nil || m == nil {
+					t.Errorf("secretctl put: %v: %s", err, out)
+					return
+				}
+				ack(string(m[1]))
+			}
+		}()
+	}
+	wg.Wait()
+	js, _ := secretctl(t, home, "", "versions", "mixed/db", "--include-deprecated", "-o", "json")
+	var vs []struct{ VersionID string }
+	if err := json.Unmarshal([]byte(js), &vs); err != nil {
+		t.Fatal(err)
+	}
+	have := map[string]bool{}
+	for _, v := range vs {
+		have[v.VersionID] = true
+	}
+	for _, id := range acked {
+		if !have[id] {
+			t.Errorf("acknowledged version %s is lost", id)
+		}
+	}
+	if want := 2*(sdkPuts+cliPuts) + 1; len(acked) != want-1 || len(vs) != want {
+		t.Errorf("%d acknowledged writes, %d versions; want %d and %d", len(acked), len(vs), want-1, want)
+	}
+	p.stop(t)
 }

@@ -169,7 +169,7 @@ func TestAWSCLI(t *testing.T) {
 	if line := fail("get-secret-value", "--secret-id", "cli/none"); line != "An error occurred (ResourceNotFoundException) when calling the GetSecretValue operation: Secrets Manager can't find the specified secret." {
 		t.Errorf("get of a missing secret printed %q", line)
 	}
-	if line := fail("create-secret", "--name", "cli/db", "--secret-string", canary(t)); !strings.HasPrefix(line, "An error occurred (ResourceExistsException) when calling the CreateSecret operation: ") {
+	if line := fail("create-secret", "--name", "cli/db", "--secret-string", canary(t)); line != "An error occurred (ResourceExistsException) when calling the CreateSecret operation: The operation failed because the secret cli/db already exists." {
 		t.Errorf("create of an existing secret printed %q", line)
 	}
 

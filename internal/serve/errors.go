@@ -64,8 +64,9 @@ func quietMessage(op string, err error) (string, bool) {
 		}
 		return "You can't perform this operation on the secret because it was marked for deletion.", true
 	case errors.Is(err, store.ErrExists):
-		if op == "CreateSecret" && !strings.Contains(err.Error(), "ClientRequestToken") {
-			return "The operation failed because the secret already exists.", true
+		var oe *store.OpError
+		if op == "CreateSecret" && errors.As(err, &oe) && oe.Name != "" {
+			return "The operation failed because the secret " + oe.Name + " already exists.", true
 		}
 		return "You can't use this ClientRequestToken because that value is already in use for a version of this secret.", true
 	case errors.Is(err, store.ErrNotFound):
