@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/secretctl/secretctl/internal/k8s/k8stest"
 	"github.com/secretctl/secretctl/internal/ui"
 )
 
@@ -22,7 +23,7 @@ func TestMain(m *testing.M) {
 	if os.Getenv("SECRETCTL_TEST_MAIN") == "1" {
 		os.Exit(Main("test"))
 	}
-	os.Exit(m.Run())
+	os.Exit(k8stest.Main(m)) // m.Run, then stop the Kubernetes test cluster if a test started it
 }
 
 // testEnv is the environment a test factory sees.
