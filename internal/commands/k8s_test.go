@@ -61,8 +61,8 @@ func kubectl(t *testing.T, c *k8stest.Cluster, args ...string) string {
 func secretData(t *testing.T, c *k8stest.Cluster, ns, name string) (map[string]string, map[string]any) {
 	t.Helper()
 	var obj struct {
-		Metadata map[string]any   `json:"metadata"`
-		Type     string           `json:"type"`
+		Metadata map[string]any    `json:"metadata"`
+		Type     string            `json:"type"`
 		Data     map[string]string `json:"data"`
 	}
 	if err := json.Unmarshal([]byte(kubectl(t, c, "get", "secret", name, "-n", ns, "-o", "json")), &obj); err != nil {

@@ -170,6 +170,7 @@ type ExternalSecretOptions struct {
 	StoreKind string   // SecretStore (default) or ClusterSecretStore
 	Refresh   string   // refreshInterval; default 1h
 	Target    string   // the Secret ESO writes; default ObjectName(Source)
+	Type      string   // the written Secret's type when not Opaque (target.template.type)
 }
 
 // DefaultStore is the SecretStore name both manifests use by default.
@@ -195,8 +196,13 @@ type storeRef struct {
 }
 
 type esTarget struct {
-	Name           string `json:"name"`
-	CreationPolicy string `json:"creationPolicy"`
+	Name           string      `json:"name"`
+	CreationPolicy string      `json:"creationPolicy"`
+	Template       *esTemplate `json:"template,omitempty"`
+}
+
+type esTemplate struct {
+	Type string `json:"type"`
 }
 
 type esDataItem struct {
@@ -248,6 +254,9 @@ func ExternalSecret(o ExternalSecretOptions) ([]byte, error) {
 			SecretStoreRef:  storeRef{Name: o.Store, Kind: o.StoreKind},
 			Target:          esTarget{Name: o.Target, CreationPolicy: "Owner"},
 		},
+	}
+	if o.Type != "" && o.Type != TypeOpaque {
+		es.Spec.Target.Template = &esTemplate{Type: o.Type}
 	}
 	if len(o.Keys) == 0 {
 		k := path.Base(o.Source)

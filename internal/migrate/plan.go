@@ -79,6 +79,7 @@ func BuildPlan(in Input) (*Plan, error) {
 		return nil, err
 	}
 	p.secrets(in)
+	p.kubernetes(in, byFile)
 	return p, nil
 }
 
