@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -26,12 +27,13 @@ type ExportOptions struct {
 	OutputFile string
 	Stage      string
 	VersionID  string
+	K8s        K8sExportOptions // the Kubernetes formats' flags (k8s_export.go)
 }
 
 func newExportCmd(f *Factory, runF func(context.Context, *ExportOptions) error) *cobra.Command {
 	opts := &ExportOptions{IO: f.IO, Store: f.Store}
 	cmd := &cobra.Command{
-		Use:   "export [NAME|PREFIX/]... --format dotenv|json|yaml|shell|tfvars",
+		Use:   "export [NAME|PREFIX/]... --format dotenv|json|yaml|shell|tfvars|k8s-secret|external-secret|secret-store",
 		Short: "Write secrets as a dotenv, JSON, YAML, shell or tfvars file",
 		Long: `Write secrets' values in a file format other tools read, to stdout or to
 --output-file (created with mode 0600, replaced whole).
@@ -46,15 +48,28 @@ Variables are written sorted by name.
   shell   export KEY='value' lines, safe to eval
   tfvars  KEY = "value" (Terraform variable definitions)
 
+Kubernetes manifests, for kubectl apply -f - (docs/kubernetes.md):
+
+  k8s-secret       a Secret per secret, JSON keys as data keys (holds the values)
+  external-secret  an External Secrets Operator ExternalSecret per secret: one
+                   data entry per key, read from the store; no value
+  secret-store     the SecretStore for AWS Secrets Manager in --region, with
+                   --auth irsa|static|pod-identity; takes no NAME
+
 Examples:
   secretctl export prod/app/ --format dotenv --output-file .env
   eval "$(secretctl export prod/database/credentials --format shell)"
   secretctl export prod/db#password=db_password --format tfvars > secret.auto.tfvars
+  secretctl export prod/database/credentials --format external-secret -n production | kubectl apply -f -
+  secretctl export --format secret-store --region eu-west-1 --auth irsa -n production | kubectl apply -f -
 
 Exit status:
   0 written; 2 a secret or key is missing, a bad format, or a backend error.`,
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Secrets = append(opts.Secrets, args...)
+			if opts.K8s.Region == "" && f.Config != nil {
+				opts.K8s.Region = f.Config.Region
+			}
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
@@ -62,15 +77,19 @@ Exit status:
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.Format, "format", "dotenv", "output format: "+strings.Join(export.Formats(), ", "))
+	fl.StringVar(&opts.Format, "format", "dotenv", "output format: "+strings.Join(append(export.Formats(), k8sExportFormats...), ", "))
 	fl.StringVar(&opts.OutputFile, "output-file", "", "write to this file (mode 0600) instead of stdout")
 	fl.StringArrayVar(&opts.EnvFiles, "env-file", nil, "dotenv file of literals and secretctl:// references (repeatable)")
 	fl.StringVar(&opts.Stage, "stage", "", "read the versions with this staging label")
 	fl.StringVar(&opts.VersionID, "version-id", "", "read this version")
+	addK8sExportFlags(fl, &opts.K8s)
 	return cmd
 }
 
 func runExport(ctx context.Context, opts *ExportOptions) error {
+	if slices.Contains(k8sExportFormats, opts.Format) {
+		return runExportK8s(ctx, opts)
+	}
 	w, err := export.New(opts.Format)
 	if err != nil {
 		return &UsageError{Err: fmt.Errorf("export: %w", err)}

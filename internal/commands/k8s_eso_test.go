@@ -67,11 +67,7 @@ func TestK8sESOChain(t *testing.T) {
 		}
 	}
 
-	eso, err := c.StartESO(k8stest.ESOOptions{SecretsManagerEndpoint: srv.endpoint, STSEndpoint: srv.endpoint, Namespace: ns})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer eso.Stop()
+	eso := k8stest.RequireESO(t, c, k8stest.ESOOptions{SecretsManagerEndpoint: srv.endpoint, STSEndpoint: srv.endpoint, Namespace: ns})
 
 	// waitFor polls the Secret's key until it holds want (a bounded wait, not
 	// a timing assertion).

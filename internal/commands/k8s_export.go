@@ -32,7 +32,7 @@ type K8sExportOptions struct {
 }
 
 func addK8sExportFlags(fl *pflag.FlagSet, o *K8sExportOptions) {
-	fl.StringVar(&o.Namespace, "namespace", "", "k8s formats: the objects' namespace (default none: kubectl's)")
+	fl.StringVarP(&o.Namespace, "namespace", "n", "", "k8s formats: the objects' namespace (default none: kubectl's)")
 	fl.StringVar(&o.Type, "type", k8s.TypeOpaque, "k8s-secret: Secret type: "+strings.Join(k8s.Types, ", "))
 	fl.StringVar(&o.Name, "name", "", "k8s-secret, external-secret: the object's name (one NAME only)")
 	fl.StringVar(&o.Store, "store", k8s.DefaultStore, "external-secret, secret-store: the SecretStore's name")
@@ -121,4 +121,28 @@ func exportK8s(ctx context.Context, io *ui.IOStreams, open func(context.Context)
 		fmt.Fprintln(io.ErrOut, "warning: this Secret manifest holds the values (base64 is not encryption); pipe it to kubectl apply -f - rather than saving it")
 	}
 	return buf.Bytes(), nil
+}
+
+func runExportK8s(ctx context.Context, opts *ExportOptions) error {
+	if len(opts.EnvFiles) > 0 || opts.Stage != "" || opts.VersionID != "" {
+		return usageErrorf("export --format %s: --env-file, --stage and --version-id do not apply", opts.Format)
+	}
+	for _, s := range opts.Secrets {
+		if strings.ContainsAny(s, "=#") {
+			return usageErrorf("export --format %s: name secrets or PREFIX/ (%q maps variables, which manifests do not have)", opts.Format, s)
+		}
+	}
+	b, err := exportK8s(ctx, opts.IO, opts.Store, opts.Format, opts.Secrets, opts.K8s)
+	if err != nil {
+		return err
+	}
+	if opts.OutputFile == "" {
+		_, err := opts.IO.Out.Write(b)
+		return err
+	}
+	if err := writePrivate(opts.OutputFile, b); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	fmt.Fprintln(opts.IO.ErrOut, opts.IO.Success(fmt.Sprintf("wrote the %s manifest to %s (mode 0600)", opts.Format, opts.OutputFile)))
+	return nil
 }

@@ -29,11 +29,7 @@ func TestCluster(t *testing.T) {
 	if _, err := c.Kubectl(ctx, "create", "namespace", "k8stest-smoke"); err != nil {
 		t.Fatal(err)
 	}
-	eso, err := c.StartESO(ESOOptions{SecretsManagerEndpoint: "http://127.0.0.1:1", Namespace: "k8stest-smoke"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer eso.Stop()
+	eso := RequireESO(t, c, ESOOptions{SecretsManagerEndpoint: "http://127.0.0.1:1", Namespace: "k8stest-smoke"})
 	deadline := time.Now().Add(time.Minute)
 	for !strings.Contains(eso.Log(), "Starting workers") {
 		if time.Now().After(deadline) {
