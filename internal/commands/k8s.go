@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -35,6 +37,7 @@ func kubeClient(f *Factory, o *KubeOptions) func() (*k8s.Client, error) {
 			Home:          f.Getenv("HOME"),
 			Context:       o.Context,
 			Namespace:     o.Namespace,
+			Warnings:      warningPrefix{f.IO.ErrOut},
 		})
 		if err != nil {
 			return nil, &UsageError{Err: err}
@@ -105,9 +108,10 @@ app.kubernetes.io/managed-by=secretctl and annotations naming its source
 (secretctl.io/source, secretctl.io/source-arn, secretctl.io/source-version).
 
 A rerun changes nothing unless the source changed. A Secret that exists but is
-not managed by secretctl is never overwritten. --type kubernetes.io/tls needs
-the keys tls.crt and tls.key; kubernetes.io/dockerconfigjson takes a Docker
-config ({"auths": ...}) or a .dockerconfigjson key. --prune deletes the Secrets
+not managed by secretctl is never overwritten. The type follows the value
+unless --type says otherwise: kubernetes.io/tls for an object with tls.crt and
+tls.key, kubernetes.io/dockerconfigjson for a Docker config ({"auths": ...}) or
+an object with a .dockerconfigjson key, Opaque for anything else. --prune deletes the Secrets
 secretctl manages in the namespace whose source, under the given names, is
 gone from the store. --dry-run prints the objects with values masked and
 changes nothing.
@@ -132,7 +136,7 @@ Exit status:
 		},
 	}
 	cmd.Flags().StringVar(&opts.Name, "name", "", "the Secret's name (one NAME only)")
-	cmd.Flags().StringVar(&opts.Type, "type", k8s.TypeOpaque, "Secret type: "+strings.Join(k8s.Types, ", "))
+	cmd.Flags().StringVar(&opts.Type, "type", "", "Secret type: "+strings.Join(k8s.Types, ", ")+" (default from the value)")
 	cmd.Flags().BoolVar(&opts.Prune, "prune", false, "delete secretctl's Secrets whose source is gone")
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "print the Secrets with values masked; change nothing")
 	return cmd
@@ -142,11 +146,7 @@ func runK8sApply(ctx context.Context, opts *K8sApplyOptions) error {
 	if _, err := ui.ParseFormat(string(opts.Output)); err != nil {
 		return &UsageError{Err: err}
 	}
-	validType := false
-	for _, t := range k8s.Types {
-		validType = validType || t == opts.Type
-	}
-	if !validType {
+	if opts.Type != "" && !slices.Contains(k8s.Types, opts.Type) {
 		return usageErrorf("k8s apply: unknown --type %q (want %s)", opts.Type, strings.Join(k8s.Types, ", "))
 	}
 	if opts.Name != "" {
@@ -395,4 +395,14 @@ func runK8sStatus(ctx context.Context, opts *K8sStatusOptions) error {
 		}
 	}
 	return nil
+}
+
+// warningPrefix writes the API server's warnings as secretctl's.
+type warningPrefix struct{ w io.Writer }
+
+func (p warningPrefix) Write(b []byte) (int, error) {
+	if _, err := io.WriteString(p.w, "secretctl: warning from the API server: "); err != nil {
+		return 0, err
+	}
+	return p.w.Write(b)
 }

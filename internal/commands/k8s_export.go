@@ -33,7 +33,7 @@ type K8sExportOptions struct {
 
 func addK8sExportFlags(fl *pflag.FlagSet, o *K8sExportOptions) {
 	fl.StringVarP(&o.Namespace, "namespace", "n", "", "k8s formats: the objects' namespace (default none: kubectl's)")
-	fl.StringVar(&o.Type, "type", k8s.TypeOpaque, "k8s-secret: Secret type: "+strings.Join(k8s.Types, ", "))
+	fl.StringVar(&o.Type, "type", "", "k8s-secret: Secret type: "+strings.Join(k8s.Types, ", ")+" (default from the value)")
 	fl.StringVar(&o.Name, "name", "", "k8s-secret, external-secret: the object's name (one NAME only)")
 	fl.StringVar(&o.Store, "store", k8s.DefaultStore, "external-secret, secret-store: the SecretStore's name")
 	fl.StringVar(&o.StoreKind, "store-kind", "SecretStore", "external-secret, secret-store: SecretStore or ClusterSecretStore")
@@ -62,7 +62,7 @@ func exportK8s(ctx context.Context, io *ui.IOStreams, open func(context.Context)
 	if (o.Name != "" || o.Target != "") && (len(names) != 1 || strings.HasSuffix(names[0], "/")) {
 		return nil, usageErrorf("export: --name and --target need exactly one NAME, not a PREFIX/")
 	}
-	if !slices.Contains(k8s.Types, o.Type) {
+	if o.Type != "" && !slices.Contains(k8s.Types, o.Type) {
 		return nil, usageErrorf("export: unknown --type %q (want %s)", o.Type, strings.Join(k8s.Types, ", "))
 	}
 	s, err := open(ctx)

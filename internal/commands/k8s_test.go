@@ -117,7 +117,7 @@ func TestK8sApply(t *testing.T) {
 	if managed != "secretctl" {
 		t.Errorf("field managers = %q, want secretctl", managed)
 	}
-	if d, _ := secretData(t, c, ns, "token"); d["token"] != "canary-plain-token-value" {
+	if d, _ := secretData(t, c, ns, "api-token"); d["token"] != "canary-plain-token-value" {
 		t.Errorf("token data = %v", d)
 	}
 	rv := kubectl(t, c, "get", "secret", "database-credentials", "-n", ns, "-o", "jsonpath={.metadata.resourceVersion}")
@@ -188,16 +188,16 @@ func TestK8sApply(t *testing.T) {
 	// --prune: the token's source is gone; only its Secret goes.
 	run("", "delete", "prod/api/token", "--force")
 	r = run("", "k8s", "apply", "prod/", "-n", ns, "--prune", "--dry-run")
-	if !strings.Contains(r.errOut, "would prune "+ns+"/token") {
+	if !strings.Contains(r.errOut, "would prune "+ns+"/api-token") {
 		t.Errorf("prune dry run: %q", r.errOut)
 	}
-	kubectl(t, c, "get", "secret", "token", "-n", ns)
+	kubectl(t, c, "get", "secret", "api-token", "-n", ns)
 	r = run("", "k8s", "apply", "prod/", "-n", ns, "--prune")
-	if !strings.Contains(r.out, "pruned\t"+ns+"/token\tprod/api/token") {
+	if !strings.Contains(r.out, "pruned\t"+ns+"/api-token\tprod/api/token") {
 		t.Errorf("prune output: %q", r.out)
 	}
 	names := kubectl(t, c, "get", "secrets", "-n", ns, "-o", "jsonpath={.items[*].metadata.name}")
-	if strings.Contains(names, "token") || !strings.Contains(names, "foreign") || !strings.Contains(names, "database-credentials") || !strings.Contains(names, "shop-tls") {
+	if strings.Contains(names, "api-token") || !strings.Contains(names, "foreign") || !strings.Contains(names, "database-credentials") || !strings.Contains(names, "shop-tls") {
 		t.Errorf("secrets after prune: %s", names)
 	}
 

@@ -25,7 +25,7 @@ type Source struct {
 type SecretSpec struct {
 	Name      string
 	Namespace string
-	Type      string
+	Type      string // "" picks DetectType's
 	Source    Source
 }
 
@@ -33,7 +33,7 @@ type SecretSpec struct {
 // managed-by label and the source annotations.
 func Build(spec SecretSpec) (*corev1.Secret, error) {
 	if spec.Type == "" {
-		spec.Type = TypeOpaque
+		spec.Type = DetectType(spec.Source.Value)
 	}
 	if err := ValidateName(spec.Name); err != nil {
 		return nil, err

@@ -2,11 +2,13 @@ package k8s
 
 import (
 	"fmt"
+	"io"
 	"path/filepath"
 	"strings"
 
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 )
 
@@ -17,6 +19,8 @@ type ConfigOptions struct {
 	Home          string // for ~/.kube/config when neither is set
 	Context       string // --context
 	Namespace     string // --namespace; default the context's, else "default"
+	// Warnings receives the API server's warnings (none are shown without it).
+	Warnings io.Writer
 }
 
 // Client talks to one cluster.
@@ -43,6 +47,10 @@ func NewClient(o ConfigOptions) (*Client, error) {
 	rc, err := cc.ClientConfig()
 	if err != nil {
 		return nil, fmt.Errorf("load kubeconfig: %s", oneLine(err.Error()))
+	}
+	rc.WarningHandler = rest.NoWarnings{}
+	if o.Warnings != nil {
+		rc.WarningHandler = rest.NewWarningWriter(o.Warnings, rest.WarningWriterOptions{Deduplicate: true})
 	}
 	ns, _, err := cc.Namespace()
 	if err != nil {

@@ -96,6 +96,28 @@ func jsonObject(value []byte) (map[string]json.RawMessage, bool) {
 	return m, true
 }
 
+// DetectType is the Secret type a value asks for: kubernetes.io/tls for a
+// JSON object with tls.crt and tls.key, kubernetes.io/dockerconfigjson for
+// a Docker config ({"auths": ...}) or an object with a .dockerconfigjson
+// key, Opaque otherwise.
+func DetectType(value []byte) string {
+	obj, ok := jsonObject(value)
+	if !ok {
+		return TypeOpaque
+	}
+	_, crt := obj["tls.crt"]
+	_, key := obj["tls.key"]
+	_, auths := obj["auths"]
+	_, docker := obj[".dockerconfigjson"]
+	switch {
+	case crt && key:
+		return TypeTLS
+	case auths || docker:
+		return TypeDockerConfigJSON
+	}
+	return TypeOpaque
+}
+
 // Data maps a stored value to a Secret's data for a Secret type: a JSON
 // object's top-level keys become data keys (strings as they are, other JSON
 // values as compact JSON text); any other value becomes one key, the last
