@@ -14,10 +14,9 @@ import (
 
 	"github.com/secretctl/secretctl/internal/k8s"
 	"github.com/secretctl/secretctl/internal/store"
+	"github.com/secretctl/secretctl/internal/text"
 	"github.com/secretctl/secretctl/internal/ui"
 )
-
-func init() { register(func(f *Factory) *cobra.Command { return newK8sCmd(f, nil, nil) }) }
 
 // KubeOptions select the cluster as kubectl does: --kubeconfig, else
 // KUBECONFIG, else ~/.kube/config; --context; --namespace.
@@ -143,8 +142,8 @@ Exit status:
 }
 
 func runK8sApply(ctx context.Context, opts *K8sApplyOptions) error {
-	if _, err := ui.ParseFormat(string(opts.Output)); err != nil {
-		return &UsageError{Err: err}
+	if err := checkOutput(opts.Output); err != nil {
+		return err
 	}
 	if opts.Type != "" && !slices.Contains(k8s.Types, opts.Type) {
 		return usageErrorf("k8s apply: unknown --type %q (want %s)", opts.Type, strings.Join(k8s.Types, ", "))
@@ -324,8 +323,8 @@ type k8sStatusItem struct {
 }
 
 func runK8sStatus(ctx context.Context, opts *K8sStatusOptions) error {
-	if _, err := ui.ParseFormat(string(opts.Output)); err != nil {
-		return &UsageError{Err: err}
+	if err := checkOutput(opts.Output); err != nil {
+		return err
 	}
 	if opts.AllNamespaces && opts.KubeOptions != nil && opts.KubeOptions.Namespace != "" {
 		return usageErrorf("k8s status: --namespace and --all-namespaces exclude each other")
@@ -384,7 +383,7 @@ func runK8sStatus(ctx context.Context, opts *K8sStatusOptions) error {
 			if it.VersionID != "" {
 				src += "@" + it.VersionID
 			}
-			t.Row(it.Kind, it.Namespace, it.Name, src, it.Status, oneLine(it.Message))
+			t.Row(it.Kind, it.Namespace, it.Name, src, it.Status, text.OneLine(it.Message))
 		}
 	}); err != nil {
 		return err

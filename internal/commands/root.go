@@ -137,6 +137,7 @@ func commandList(f *Factory) []*cobra.Command {
 		newGetCmd(f, nil),
 		newImportCmd(f, nil),
 		newInitCmd(f, nil),
+		newK8sCmd(f, nil, nil),
 		newListCmd(f, nil),
 		newMigrateCmd(f, nil),
 		newPutCmd(f, nil),
