@@ -5,10 +5,11 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/secretctl/secretctl/internal/awsx/awsxtest"
 )
 
 // TestNotUTF8ValueIsBinary: a value that is not UTF-8 is stored as
@@ -66,7 +67,7 @@ func TestNotUTF8ValueIsBinary(t *testing.T) {
 
 			if ep := cli.env["SECRETCTL_ENDPOINT_URL"]; ep != "" {
 				var got struct{ SecretString, SecretBinary string }
-				if err := json.Unmarshal(awsCLIRead(t, ep, "secretsmanager", "get-secret-value", "--secret-id", id), &got); err != nil {
+				if err := json.Unmarshal(awsxtest.AWSCLI(t, ep, "secretsmanager", "get-secret-value", "--secret-id", id), &got); err != nil {
 					t.Fatal(err)
 				}
 				b, err := base64.StdEncoding.DecodeString(got.SecretBinary)
@@ -76,35 +77,4 @@ func TestNotUTF8ValueIsBinary(t *testing.T) {
 			}
 		})
 	}
-}
-
-// awsCLIRead runs the AWS CLI against endpoint with dummy credentials and
-// no shared config, and returns stdout. It never logs stdout: it holds values.
-func awsCLIRead(t *testing.T, endpoint string, args ...string) []byte {
-	t.Helper()
-	bin, err := exec.LookPath("aws")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("the AWS CLI (aws) is not on PATH; CI must install it")
-		}
-		t.Skip("SKIPPING the AWS CLI cross-check: `aws` is not on PATH; it is required under CI=true")
-	}
-	dir := t.TempDir()
-	cmd := exec.CommandContext(t.Context(), bin, append(args, "--endpoint-url", endpoint, "--region", "us-east-1", "--output", "json")...)
-	cmd.Env = []string{
-		"PATH=" + os.Getenv("PATH"), "HOME=" + dir,
-		"AWS_ACCESS_KEY_ID=AKIDSECRETCTLTEST", "AWS_SECRET_ACCESS_KEY=secretctl-test-secret", "AWS_REGION=us-east-1",
-		"AWS_CONFIG_FILE=" + filepath.Join(dir, "config"), "AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(dir, "credentials"),
-		"AWS_PAGER=", "AWS_EC2_METADATA_DISABLED=true",
-	}
-	if v := os.Getenv("PYENV_VERSION"); v != "" {
-		cmd.Env = append(cmd.Env, "PYENV_VERSION="+v)
-	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("aws %s: %v: %s", args[1], err, stderr.String())
-	}
-	return out
 }

@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 
 	"github.com/secretctl/secretctl/internal/awsx"
@@ -15,42 +12,6 @@ import (
 	"github.com/secretctl/secretctl/internal/store"
 	"github.com/secretctl/secretctl/internal/store/awssm"
 )
-
-// awsCLI runs the AWS CLI against endpoint with dummy credentials and no
-// shared config, and returns stdout. It never logs stdout: it holds values.
-func awsCLI(t *testing.T, endpoint string, args ...string) []byte {
-	t.Helper()
-	bin, err := exec.LookPath("aws")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("the AWS CLI (aws) is not on PATH; CI must install it (apt-get install awscli)")
-		}
-		t.Skip("SKIPPING the AWS CLI cross-check: `aws` is not on PATH (apt-get install awscli); it is required under CI=true")
-	}
-	dir := t.TempDir()
-	cmd := exec.CommandContext(t.Context(), bin, append(args, "--endpoint-url", endpoint, "--region", "us-east-1", "--output", "json")...)
-	cmd.Env = []string{
-		"PATH=" + os.Getenv("PATH"),
-		"HOME=" + dir,
-		"AWS_ACCESS_KEY_ID=AKIDSECRETCTLTEST",
-		"AWS_SECRET_ACCESS_KEY=secretctl-test-secret",
-		"AWS_REGION=us-east-1",
-		"AWS_CONFIG_FILE=" + filepath.Join(dir, "config"),
-		"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(dir, "credentials"),
-		"AWS_PAGER=",
-		"AWS_EC2_METADATA_DISABLED=true",
-	}
-	if v := os.Getenv("PYENV_VERSION"); v != "" {
-		cmd.Env = append(cmd.Env, "PYENV_VERSION="+v)
-	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("aws %s: %v: %s", args[1], err, stderr.String())
-	}
-	return out
-}
 
 // TestAWSCLICrossCheck writes through awssm and reads back with the AWS CLI,
 // and the other way round, all against one in-process kumo.
@@ -69,7 +30,7 @@ func TestAWSCLICrossCheck(t *testing.T) {
 		ARN, Name, VersionId, SecretString, SecretBinary string
 		VersionStages                                    []string
 	}
-	if err := json.Unmarshal(awsCLI(t, ep, "secretsmanager", "get-secret-value", "--secret-id", name), &got); err != nil {
+	if err := json.Unmarshal(awsxtest.AWSCLI(t, ep, "secretsmanager", "get-secret-value", "--secret-id", name), &got); err != nil {
 		t.Fatalf("parse get-secret-value output: %v", err)
 	}
 	if got.SecretString != v.RevealString() {
@@ -87,7 +48,7 @@ func TestAWSCLICrossCheck(t *testing.T) {
 		t.Fatal(err)
 	}
 	got.SecretBinary = ""
-	if err := json.Unmarshal(awsCLI(t, ep, "secretsmanager", "get-secret-value", "--secret-id", binName), &got); err != nil {
+	if err := json.Unmarshal(awsxtest.AWSCLI(t, ep, "secretsmanager", "get-secret-value", "--secret-id", binName), &got); err != nil {
 		t.Fatal(err)
 	}
 	if dec, err := base64.StdEncoding.DecodeString(got.SecretBinary); err != nil || !bytes.Equal(dec, raw) {
@@ -96,7 +57,7 @@ func TestAWSCLICrossCheck(t *testing.T) {
 
 	// The CLI writes, awssm reads: AWSCURRENT moves, AWSPREVIOUS follows.
 	v2 := canary(t)
-	awsCLI(t, ep, "secretsmanager", "put-secret-value", "--secret-id", name, "--secret-string", v2.RevealString())
+	awsxtest.AWSCLI(t, ep, "secretsmanager", "put-secret-value", "--secret-id", name, "--secret-string", v2.RevealString())
 	cur, err := s.Get(ctx, name, store.GetOptions{})
 	if err != nil || !cur.Value.Equal(v2) {
 		t.Errorf("awssm after a CLI put: err %v, value equal %v", err, cur.Value.Equal(v2))
@@ -106,7 +67,7 @@ func TestAWSCLICrossCheck(t *testing.T) {
 		t.Errorf("AWSPREVIOUS after a CLI put: version %q err %v", prev.VersionID, err)
 	}
 	var desc struct{ Description string }
-	if err := json.Unmarshal(awsCLI(t, ep, "secretsmanager", "describe-secret", "--secret-id", ref.ARN), &desc); err != nil || desc.Description != "cross-check" {
+	if err := json.Unmarshal(awsxtest.AWSCLI(t, ep, "secretsmanager", "describe-secret", "--secret-id", ref.ARN), &desc); err != nil || desc.Description != "cross-check" {
 		t.Errorf("describe-secret: %q, %v", desc.Description, err)
 	}
 }
