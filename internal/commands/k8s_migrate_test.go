@@ -186,3 +186,40 @@ func TestMigrateK8sSecret(t *testing.T) {
 		t.Errorf("migrate --check after the rewrite: exit %d\n%s", chk.code, chk.out)
 	}
 }
+
+// TestExportK8sSecret: export --format k8s-secret prints a Secret whose
+// data decodes to the stored values, warns on a terminal, and the ESO
+// formats refuse variable mappings.
+func TestExportK8sSecret(t *testing.T) {
+	c := newTestCLI(t)
+	pw := canary(t)
+	c.mustRun(`{"username":"dbadmin","password":"`+pw+`"}`, "create", "prod/database/credentials")
+	r := c.mustRun("", "export", "prod/database/credentials", "--format", "k8s-secret", "-n", "production")
+	docs := manifestDocs(t, []byte(r.out))
+	if len(docs) != 1 || docs[0].Kind != "Secret" || docs[0].Metadata.Name != "database-credentials" || docs[0].Metadata.Namespace != "production" || docs[0].Type != "Opaque" {
+		t.Fatalf("k8s-secret:\n%s", r.out)
+	}
+	if b, _ := base64.StdEncoding.DecodeString(docs[0].Data["password"]); string(b) != pw {
+		t.Errorf("password does not decode to the stored value")
+	}
+	if strings.Contains(r.errOut, "warning") {
+		t.Errorf("warned when piped: %q", r.errOut)
+	}
+	c.tty = true
+	r = c.mustRun("", "export", "prod/database/credentials", "--format", "k8s-secret")
+	if !strings.Contains(r.errOut, "warning: this Secret manifest holds the values") {
+		t.Errorf("no warning on a terminal: %q", r.errOut)
+	}
+	c.tty = false
+	for _, args := range [][]string{
+		{"export", "prod/database/credentials#password=PW", "--format", "external-secret"},
+		{"export", "prod/database/credentials", "--format", "secret-store", "--region", "us-east-1"},
+		{"export", "--format", "secret-store"},
+	} {
+		bad := c.run("", args...)
+		assertNoLeak(t, pw, bad.out, bad.errOut)
+		if bad.code != 2 {
+			t.Errorf("%v: exit %d, want 2", args, bad.code)
+		}
+	}
+}
