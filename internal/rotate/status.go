@@ -42,6 +42,8 @@ func (e *Engine) StatusOf(ctx context.Context, m store.Meta, now time.Time) (Sta
 	}
 	if p := m.VersionWith(store.StagePending); p != "" && p != m.CurrentVersion() {
 		st.Pending = p
+		// An unfinished rotation is due whatever the schedule, even with none.
+		st.Due = true
 	}
 	last := latest(cfg.LastRotated, m.LastRotatedDate)
 	if !last.IsZero() {
@@ -83,7 +85,7 @@ func (e *Engine) StatusOf(ctx context.Context, m store.Meta, now time.Time) (Sta
 		return st, true, nil
 	}
 	st.NextDue, st.NextRotation = &start, &end
-	st.Due = !now.Before(start) || st.Pending != ""
+	st.Due = st.Due || !now.Before(start)
 	st.Overdue = now.After(end)
 	return st, true, nil
 }

@@ -96,3 +96,34 @@ func (r *valueSwitch) Set(ctx context.Context, req *Request) error {
 	}
 	return nil
 }
+
+// TestRotateDueFinishesOnDemandPending: a secret without a schedule whose
+// rotation stopped half way is due, so `rotate --due` finishes it.
+func TestRotateDueFinishesOnDemandPending(t *testing.T) {
+	s := openLocal(t, "")
+	mustCreate(t, s, "ondemand/stuck", canary(t), nil)
+	configure(t, s, "ondemand/stuck", Config{Rotator: RotatorRandom})
+	stop := &Engine{Store: s, BeforeStep: func(_ string, st Step) error {
+		if st == StepTest {
+			return errors.New("stop")
+		}
+		return nil
+	}}
+	first, _ := stop.Rotate(ctxT(t), "ondemand/stuck")
+	m, _ := s.Describe(ctxT(t), "ondemand/stuck")
+	if m.VersionWith(store.StagePending) != first.VersionID {
+		t.Fatalf("no stuck AWSPENDING")
+	}
+	e := &Engine{Store: s}
+	sts, err := e.Statuses(ctxT(t), "ondemand/stuck", e.now())
+	if err != nil || len(sts) != 1 || !sts[0].Due {
+		t.Fatalf("status of a stuck on-demand rotation = %+v, %v; want due", sts, err)
+	}
+	rs, err := e.RotateDue(ctxT(t), e.now())
+	if err != nil || len(rs) != 1 || rs[0].Error != "" || rs[0].VersionID != first.VersionID {
+		t.Fatalf("RotateDue = %+v, %v; want the stuck rotation %s finished", rs, err, first.VersionID)
+	}
+	if mustStage(t, s, "ondemand/stuck", store.StageCurrent).VersionID != first.VersionID {
+		t.Errorf("AWSCURRENT is not the finished rotation's version")
+	}
+}
