@@ -81,6 +81,7 @@ type RotationSetOptions struct {
 	Length       int
 	ExcludeChars string
 	ExcludeSet   bool // --exclude-chars was given (an empty set is meaningful)
+	LengthSet    bool // --length was given (0 is not "the default" then)
 	NoPunct      bool
 	NoNumbers    bool
 	NoUpper      bool
@@ -107,6 +108,9 @@ func (o *RotationSetOptions) config() (rotate.Config, error) {
 		Rotator: o.Rotator, Strategy: o.Strategy, Schedule: sched, Window: o.Window, LambdaARN: o.Lambda,
 		Params: rotate.Params{Length: o.Length, NoPunct: o.NoPunct, NoNumbers: o.NoNumbers, NoUpper: o.NoUpper,
 			NoLower: o.NoLower, Space: o.Space, AnyType: o.AnyType, Field: o.Field},
+	}
+	if o.LengthSet && o.Length == 0 {
+		return c, usageErrorf("rotation set: invalid length 0: want 1 to 4096")
 	}
 	if o.ExcludeSet {
 		ex := o.ExcludeChars
@@ -159,6 +163,7 @@ Exit status:
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Name = args[0]
 			opts.ExcludeSet = c.Flags().Changed("exclude-chars")
+			opts.LengthSet = c.Flags().Changed("length")
 			opts.AWS = f.awsIfConfigured()
 			if runF != nil {
 				return runF(c.Context(), opts)

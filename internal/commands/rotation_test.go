@@ -309,6 +309,10 @@ func TestRotateUsageErrors(t *testing.T) {
 		{[]string{"rotation", "set", "plain", "--rotator", "lambda", "--lambda", "arn:aws:lambda:us-east-1:111122223333:function:f"}, "needs --backend aws"},
 		{[]string{"rotation", "set", "missing", "--rotator", "random"}, "not found"},
 		{[]string{"rotate", "plain"}, "rotation is not configured"},
+		{[]string{"rotation", "set", "plain", "--rotator", "random", "--length", "0"}, "invalid length 0: want 1 to 4096"},
+		{[]string{"rotation", "set", "plain", "--rotator", "random", "--exclude-uppercase", "--exclude-lowercase", "--exclude-numbers", "--exclude-punctuation"}, "every character is excluded"},
+		{[]string{"rotation", "set", "plain", "--rotator", "random", "--exclude-chars", "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", "--exclude-punctuation"}, "every character is excluded"},
+		{[]string{"rotation", "set", "plain", "--rotator", "random", "--length", "3"}, "cannot hold one character of each"},
 		{[]string{"rotation", "status", "plain"}, "rotation is not configured"},
 	} {
 		r := c.run("", tc.args...)

@@ -108,6 +108,12 @@ func (c *Config) Validate() error {
 	if c.Params.Length < 0 || c.Params.Length > 4096 {
 		return fmt.Errorf("invalid length %d: want 1 to 4096", c.Params.Length)
 	}
+	if def, ok := defaultExclude[c.Rotator]; ok {
+		// Refuse now what would make every rotation fail.
+		if err := c.Params.passwordOptions(def).Validate(); err != nil {
+			return fmt.Errorf("no password fits these options: %w", err)
+		}
+	}
 	if c.Schedule == "" {
 		if c.Window != "" {
 			return fmt.Errorf("--window needs a schedule (--every or --schedule)")
@@ -257,6 +263,13 @@ func decodeParams(s string) (Params, error) {
 		}
 	}
 	return p, nil
+}
+
+// defaultExclude is each password-generating rotator's ExcludeCharacters.
+var defaultExclude = map[string]string{
+	RotatorRandom:   "",
+	RotatorPostgres: Postgres{}.DefaultExclude(),
+	RotatorMySQL:    MySQL{}.DefaultExclude(),
 }
 
 // passwordOptions applies p over a rotator's defaults.

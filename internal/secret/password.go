@@ -44,39 +44,18 @@ func RandomPassword(o PasswordOptions) (Value, error) {
 	return New(s), nil
 }
 
+// Validate reports whether a password can be drawn with o: a length of 1
+// to 4096, at least one character left, and room for one of each included
+// type when that is required.
+func (o PasswordOptions) Validate() error {
+	_, _, err := o.classes()
+	return err
+}
+
 func randomPassword(o PasswordOptions) (string, error) {
-	n := o.Length
-	if n == 0 {
-		n = 32
-	}
-	if n < 1 || n > 4096 {
-		return "", fmt.Errorf("password length %d: want 1 to 4096", n)
-	}
-	var classes []string
-	add := func(skip bool, chars string) {
-		if skip {
-			return
-		}
-		var b strings.Builder
-		for _, r := range chars {
-			if !strings.ContainsRune(o.ExcludeCharacters, r) {
-				b.WriteRune(r)
-			}
-		}
-		if b.Len() > 0 {
-			classes = append(classes, b.String())
-		}
-	}
-	add(o.ExcludeUppercase, upperChars)
-	add(o.ExcludeLowercase, lowerChars)
-	add(o.ExcludeNumbers, digitChars)
-	add(o.ExcludePunctuation, punctChars)
-	add(!o.IncludeSpace, " ")
-	if len(classes) == 0 {
-		return "", errors.New("generate password: every character is excluded")
-	}
-	if o.RequireEachIncludedType && n < len(classes) {
-		return "", fmt.Errorf("generate password: a length of %d cannot hold one character of each of the %d included types", n, len(classes))
+	n, classes, err := o.classes()
+	if err != nil {
+		return "", fmt.Errorf("generate password: %w", err)
 	}
 	all := strings.Join(classes, "")
 	out := make([]byte, 0, n)
@@ -105,6 +84,43 @@ func randomPassword(o PasswordOptions) (string, error) {
 		out[i], out[j] = out[j], out[i]
 	}
 	return string(out), nil
+}
+
+func (o PasswordOptions) classes() (int, []string, error) {
+	n := o.Length
+	if n == 0 {
+		n = 32
+	}
+	if n < 1 || n > 4096 {
+		return 0, nil, fmt.Errorf("password length %d: want 1 to 4096", n)
+	}
+	var classes []string
+	add := func(skip bool, chars string) {
+		if skip {
+			return
+		}
+		var b strings.Builder
+		for _, r := range chars {
+			if !strings.ContainsRune(o.ExcludeCharacters, r) {
+				b.WriteRune(r)
+			}
+		}
+		if b.Len() > 0 {
+			classes = append(classes, b.String())
+		}
+	}
+	add(o.ExcludeUppercase, upperChars)
+	add(o.ExcludeLowercase, lowerChars)
+	add(o.ExcludeNumbers, digitChars)
+	add(o.ExcludePunctuation, punctChars)
+	add(!o.IncludeSpace, " ")
+	if len(classes) == 0 {
+		return 0, nil, errors.New("every character is excluded")
+	}
+	if o.RequireEachIncludedType && n < len(classes) {
+		return 0, nil, fmt.Errorf("a length of %d cannot hold one character of each of the %d included types", n, len(classes))
+	}
+	return n, classes, nil
 }
 
 func pick(chars string) (byte, error) {
