@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/secretctl/secretctl/internal/audit"
+	"github.com/secretctl/secretctl/internal/auditlog"
 	"github.com/secretctl/secretctl/internal/store/local"
 	"github.com/secretctl/secretctl/internal/ui"
 )
@@ -26,7 +27,8 @@ type AuditOptions struct {
 	AWSClients audit.RegionClients
 
 	AWS    bool   // --backend aws: read CloudTrail LookupEvents
-	Home   string // the local store's directory, whose access log is read
+	Home   string        // the local store's directory, whose access log is read
+	Local  local.Options // the local store, whose key verifies the log's chain
 	Output ui.Format
 
 	Secret      string
@@ -87,6 +89,7 @@ Exit status:
 			}
 			cfg := f.settings()
 			opts.AWS, opts.Home, opts.Output = cfg.IsAWS(), cfg.Home, ui.Format(f.Output())
+			opts.Local = f.localOptions()
 			opts.Regions = auditRegions(opts.Regions, cfg.Region)
 			if runF != nil {
 				return runF(c.Context(), opts)
@@ -205,6 +208,9 @@ func runAudit(ctx context.Context, opts *AuditOptions) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", prefix, err)
 	}
+	if !opts.AWS && len(opts.FromLogs) == 0 {
+		warnUnverifiedLog(ctx, opts)
+	}
 	now := opts.Now()
 	if res.Summary == nil {
 		return printEvents(opts.IO, now, opts.Output, res.Events)
@@ -224,6 +230,25 @@ func runAudit(ctx context.Context, opts *AuditOptions) error {
 		fmt.Fprintln(opts.IO.ErrOut, "note: no events in the previous window, so no principal is reported as new")
 	}
 	return nil
+}
+
+// warnUnverifiedLog says, in one line, when the local access log does not
+// match its keyed chain: the records shown may have been changed.
+func warnUnverifiedLog(ctx context.Context, opts *AuditOptions) {
+	if opts.Local.Home == "" {
+		return
+	}
+	v, err := local.VerifyAudit(ctx, opts.Local)
+	if err != nil || v.OK() {
+		return // no store yet, or it cannot be opened: the read above said so
+	}
+	n := 0
+	for _, i := range v.Issues {
+		if i.Kind != auditlog.Uncommitted {
+			n++
+		}
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "warning: the access log in %s does not verify (%d issue(s)): records may have been changed; run 'secretctl audit verify'\n", opts.Local.Home, n)
 }
 
 func describeHits(sum *audit.Summary, hit []string) string {

@@ -156,6 +156,11 @@ func TestAuditLocalEndToEnd(t *testing.T) {
 	if r = cli.run("", "audit", "status"); r.code != 1 || !strings.Contains(r.out, "✗ hash chain verifies") || !strings.Contains(r.out, "fix:") {
 		t.Fatalf("status after edit: exit %d\n%s", r.code, r.out)
 	}
+	// audit still lists the records, but says in one line they are not to be trusted.
+	r = cli.run("", "audit")
+	if r.code != 0 || strings.Count(r.errOut, "\n") != 1 || !strings.Contains(r.errOut, "does not verify") || !strings.Contains(r.errOut, "audit verify") {
+		t.Fatalf("audit after edit: exit %d, stderr %q; want 0 and one warning line", r.code, r.errOut)
+	}
 }
 
 // TestAuditVerifyTampering: each way of tampering with the log is detected
