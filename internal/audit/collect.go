@@ -113,15 +113,15 @@ func (c *Collector) Add(e *Event) {
 }
 
 // AddKnownSecret tells the summary about a secret that exists, with the
-// LastAccessedDate its store reports, so that a secret no event names is
+// creation date and LastAccessedDate its store reports, so that a secret no event names is
 // still reported as unused.
-func (c *Collector) AddKnownSecret(name, arn string, lastAccessed *time.Time) {
+func (c *Collector) AddKnownSecret(name, arn string, created, lastAccessed *time.Time) {
 	if c.sum == nil {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.sum.AddKnownSecret(name, arn, lastAccessed)
+	c.sum.AddKnownSecret(name, arn, created, lastAccessed)
 }
 
 func (c *Collector) sorted() []Event {

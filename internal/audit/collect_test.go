@@ -17,7 +17,7 @@ type sliceSource struct {
 
 func (s sliceSource) Read(_ context.Context, c *Collector) error {
 	for _, name := range s.known {
-		c.AddKnownSecret(name, "", nil)
+		c.AddKnownSecret(name, "", nil, nil)
 	}
 	for i := range s.events {
 		e := s.events[i]

@@ -39,6 +39,12 @@ func (l LocalLog) Read(ctx context.Context, c *Collector) error {
 	}
 	defer fh.Close()
 	c.chronological = true
+	if c.Summarizing() {
+		// The whole file is read anyway: let the summary see every secret
+		// the log names, so one created long ago and never read since is
+		// reported as unused rather than not at all.
+		c.setFetchSince(time.Time{})
+	}
 	return ReadLocal(fh, func(e *Event) error {
 		c.Add(e)
 		return ctx.Err()
@@ -193,7 +199,7 @@ func addKnownSecrets(ctx context.Context, cat Catalog, only string, c *Collector
 		if only != "" && !MatchSecret(only, &Event{Secret: m.Name, SecretARN: m.ARN}) {
 			continue
 		}
-		c.AddKnownSecret(m.Name, m.ARN, m.LastAccessedDate)
+		c.AddKnownSecret(m.Name, m.ARN, &m.CreatedDate, m.LastAccessedDate)
 	}
 	return nil
 }

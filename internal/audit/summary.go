@@ -97,6 +97,7 @@ type secretAgg struct {
 	lastAccessed      *time.Time
 	lifecycle         time.Time // time of the last successful create/delete/restore
 	deleted           bool
+	created           time.Time // when it was created, if an event or the catalog says
 	known             bool // seen in a successful call or listed: it exists (or existed)
 }
 
@@ -157,9 +158,12 @@ func (s *Summarizer) secret(name string) *secretAgg {
 
 // AddKnownSecret adds a secret that exists even if no event names it, with
 // the LastAccessedDate Secrets Manager reports (nil if unknown).
-func (s *Summarizer) AddKnownSecret(name, arn string, lastAccessed *time.Time) {
+func (s *Summarizer) AddKnownSecret(name, arn string, created, lastAccessed *time.Time) {
 	a := s.secret(name)
 	a.known = true
+	if created != nil && !created.IsZero() && created.After(a.created) {
+		a.created = created.UTC()
+	}
 	if a.arn == "" {
 		a.arn = arn
 	}
@@ -214,6 +218,9 @@ func (s *Summarizer) Add(e *Event) {
 			if !e.Time.Before(a.lifecycle) {
 				a.lifecycle = e.Time
 				a.deleted = e.Action == "DeleteSecret"
+			}
+			if e.Action == "CreateSecret" && e.Time.After(a.created) {
+				a.created = e.Time
 			}
 		}
 	}
@@ -294,7 +301,10 @@ func (s *Summarizer) Result() Summary {
 		accessedRecently := a.lastAccessed != nil && !a.lastAccessed.Before(cutoff.Truncate(24*time.Hour))
 		// A name only failed calls used (a typo, a secret never created) is
 		// not a secret, so it cannot be unused.
-		ss.Unused = a.known && !a.deleted && !readRecently && !accessedRecently
+		// A secret younger than the unused-days window has not had the
+		// time to be unused.
+		young := a.created.After(cutoff)
+		ss.Unused = a.known && !a.deleted && !young && !readRecently && !accessedRecently
 		if ss.Unused {
 			sum.Unused = append(sum.Unused, name)
 		}

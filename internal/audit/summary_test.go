@@ -45,8 +45,14 @@ func TestSummarizer(t *testing.T) {
 	s.Add(ev(until.Add(time.Hour), "eve", "GetSecretValue", "db", ""))
 	// A secret known from ListSecrets, accessed 10 days ago per Secrets Manager.
 	tenDays := until.Add(-10 * day)
-	s.AddKnownSecret("console-only", "arn:x", &tenDays)
-	s.AddKnownSecret("never", "arn:y", nil)
+	s.AddKnownSecret("console-only", "arn:x", nil, &tenDays)
+	s.AddKnownSecret("never", "arn:y", nil, nil)
+	// Created 14 minutes before until, per the catalog: too young to be unused.
+	fresh := until.Add(-14 * time.Minute)
+	s.AddKnownSecret("fresh", "arn:z", &fresh, nil)
+	// Created 40 days ago and never read since: unused.
+	aged := until.Add(-40 * day)
+	s.AddKnownSecret("aged", "arn:w", &aged, nil)
 
 	sum := s.Result()
 	by := map[string]SecretSummary{}
@@ -63,7 +69,9 @@ func TestSummarizer(t *testing.T) {
 	if db.LastRead == nil || !db.LastRead.Equal(since.Add(2*day)) || db.LastReader != "bob" {
 		t.Errorf("db last read = %v by %q", db.LastRead, db.LastReader)
 	}
-	if want := []string{"never", "old", "unread"}; !reflect.DeepEqual(sum.Unused, want) { // "nope" only failed
+	// "nope" only failed; "unread" was created 4 days ago and "fresh" 14
+	// minutes ago, inside the 30 unused days.
+	if want := []string{"aged", "never", "old"}; !reflect.DeepEqual(sum.Unused, want) {
 		t.Errorf("unused = %v, want %v", sum.Unused, want)
 	}
 	if !by["gone"].Deleted || by["gone"].Unused {

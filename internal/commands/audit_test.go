@@ -44,6 +44,8 @@ func TestAuditLocalEndToEnd(t *testing.T) {
 	keep := func(r result) result { outs = append(outs, r.out, r.errOut); return r }
 	keep(cli.mustRun(value, "create", "app/db"))
 	keep(cli.mustRun(value+"-2", "create", "app/unread"))
+	cli.now = cli.now.AddDate(0, 0, 100) // app/unread is now older than the 90 unused days
+	keep(cli.mustRun(value+"-4", "create", "app/fresh"))
 	cli.mustRun("", "get", "app/db") // prints the value: that is its job
 	cli.mustRun("", "get", "app/db")
 	keep(cli.mustRun(value+"-3", "put", "app/db"))
@@ -78,7 +80,8 @@ func TestAuditLocalEndToEnd(t *testing.T) {
 			puts++
 		}
 	}
-	if gets != 2 || failed != 1 || creates != 2 || puts != 1 {
+	// The first two creates are 100 days old, outside the default --since 7d.
+	if gets != 2 || failed != 1 || creates != 1 || puts != 1 {
 		t.Fatalf("audit rows: %d reads, %d failed reads, %d creates, %d puts:\n%s", gets, failed, creates, puts, r.out)
 	}
 	if rows[0][3] != "app/missing" || rows[len(rows)-1][2] != "CreateSecret" {
@@ -108,7 +111,7 @@ func TestAuditLocalEndToEnd(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.out), &sum); err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Contains(sum.Unused, "app/unread") || slices.Contains(sum.Unused, "app/db") || slices.Contains(sum.Unused, "app/missing") {
+	if !slices.Contains(sum.Unused, "app/unread") || slices.Contains(sum.Unused, "app/db") || slices.Contains(sum.Unused, "app/missing") || slices.Contains(sum.Unused, "app/fresh") {
 		t.Fatalf("unused = %v", sum.Unused)
 	}
 	r = keep(cli.mustRun("", "audit", "--summary"))
@@ -116,7 +119,7 @@ func TestAuditLocalEndToEnd(t *testing.T) {
 		t.Fatalf("summary table: %s", r.out)
 	}
 	r = keep(cli.run("", "audit", "--summary", "--fail-on", "unused"))
-	if r.code != 1 || !strings.Contains(r.errOut, "app/unread") {
+	if r.code != 1 || !strings.Contains(r.errOut, "app/unread") || strings.Contains(r.errOut, "app/fresh") {
 		t.Fatalf("--fail-on unused: exit %d, stderr %q", r.code, r.errOut)
 	}
 	if r = keep(cli.run("", "audit", "--fail-on", "denied")); r.code != 0 {
