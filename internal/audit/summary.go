@@ -98,7 +98,7 @@ type secretAgg struct {
 	lifecycle         time.Time // time of the last successful create/delete/restore
 	deleted           bool
 	created           time.Time // when it was created, if an event or the catalog says
-	known             bool // seen in a successful call or listed: it exists (or existed)
+	known             bool      // seen in a successful call or listed: it exists (or existed)
 }
 
 type principalAgg struct {

@@ -26,7 +26,7 @@ type AuditOptions struct {
 	// one region (tests point it at a test server).
 	AWSClients audit.RegionClients
 
-	AWS    bool   // --backend aws: read CloudTrail LookupEvents
+	AWS    bool          // --backend aws: read CloudTrail LookupEvents
 	Home   string        // the local store's directory, whose access log is read
 	Local  local.Options // the local store, whose key verifies the log's chain
 	Output ui.Format
