@@ -55,11 +55,11 @@ func TestArgvToOptions(t *testing.T) {
 		{"rotate on local", capture(newRotateCmd, &got), []string{"rotate", "--due"},
 			&RotateOptions{Output: ui.FormatTable, Due: true, Timeout: 5 * time.Minute}, []string{"IO", "Store", "Now"}},
 		{"audit", capture(newAuditCmd, &got), []string{"--backend", "aws", "audit", "prod/db", "--region", "us-east-1,eu-west-1", "--summary", "--fail-on", "denied", "-o", "csv"},
-			&AuditOptions{AWS: true, Home: home, Output: ui.FormatCSV, Secret: "prod/db", Since: "7d", Summary: true,
+			&AuditOptions{AWS: true, Home: home, Local: local.Options{Home: home}, Output: ui.FormatCSV, Secret: "prod/db", Since: "7d", Summary: true,
 				UnusedDays: audit.DefaultUnusedDays, BurstReads: audit.DefaultBurstReads, BurstWindow: audit.DefaultBurstWindow,
 				FailOn: []string{"denied"}, Regions: []string{"us-east-1", "eu-west-1"}}, []string{"IO", "Now", "AWSClients"}},
 		{"audit region from config", capture(newAuditCmd, &got), []string{"--region", "ap-south-1", "audit"},
-			&AuditOptions{Home: home, Output: ui.FormatTable, Since: "7d",
+			&AuditOptions{Home: home, Local: local.Options{Home: home}, Output: ui.FormatTable, Since: "7d",
 				UnusedDays: audit.DefaultUnusedDays, BurstReads: audit.DefaultBurstReads, BurstWindow: audit.DefaultBurstWindow,
 				Regions: []string{"ap-south-1"}}, []string{"IO", "Now", "AWSClients"}},
 	} {
@@ -102,6 +102,9 @@ func TestArgvToOptions(t *testing.T) {
 			}
 			if i, ok := got.(*InitOptions); ok { // only Home is of interest
 				i.Local = local.Options{Home: i.Local.Home}
+			}
+			if a, ok := got.(*AuditOptions); ok {
+				a.Local = local.Options{Home: a.Local.Home}
 			}
 			if !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("options =\n%+v\nwant\n%+v", got, tc.want)
