@@ -10,7 +10,7 @@ STATICCHECK_VERSION := v0.8.2
 GOIMPORTS_VERSION   := v0.52.0
 LOCAL_IMPORTS       := github.com/secretctl/secretctl
 
-.PHONY: build test test-aws lint lint-tools vet fmt docs docs-check golden bench snapshot release-check clean demo scan-self
+.PHONY: build test fuzz test-aws lint lint-tools vet fmt docs docs-check golden bench snapshot release-check clean demo scan-self
 
 build:
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/secretctl
@@ -20,6 +20,11 @@ build:
 # test that cannot reach a service fails instead of skipping.
 test:
 	$(GO) test -race -count=1 -timeout 40m ./...
+
+# Every fuzz target for FUZZTIME each (60s), one after another; a crasher
+# is written to the package's testdata/fuzz. Plain `go test` runs the seeds.
+fuzz:
+	FUZZTIME=$${FUZZTIME:-60s} GO=$(GO) ./scripts/fuzz.sh
 
 # Against real AWS (needs credentials and a region; creates and deletes
 # secrets named secretctl-test-*).

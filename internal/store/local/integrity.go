@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 
 	"github.com/secretctl/secretctl/internal/auditlog"
@@ -149,7 +150,7 @@ func (w row) open(key []byte) (*record, error) {
 		return nil, w.fail("its record does not match its MAC")
 	}
 	r := &record{}
-	if err := json.Unmarshal(w.rec, r); err != nil {
+	if err := json.Unmarshal(w.rec, r); err != nil || slices.Contains(r.Versions, nil) {
 		return nil, w.fail("its record does not decode")
 	}
 	if r.ARN != w.arn || r.Name != w.name || deletedColumn(r) != w.deleted {
