@@ -60,6 +60,9 @@ func ParseSchedule(expr, window string) (Schedule, error) {
 			if n < MinRateHours {
 				return s, fmt.Errorf("invalid schedule %q: the shortest interval is rate(%d hours)", expr, MinRateHours)
 			}
+			if n > 1000*24 {
+				return s, fmt.Errorf("invalid schedule %q: at most 24000 hours (1000 days)", expr)
+			}
 			s.hours = n
 		} else {
 			if n > 1000 {
