@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"encoding/base64"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,7 +21,7 @@ func FuzzAnalyze(f *testing.F) {
 	f.Add("func f() string {\n\tpassword := \"canary-Zq8wLp3rT9\"\n\treturn password\n}\n", uint8(3))
 	f.Add("{\"client_secret\": \"canary-Zq8wLp3rT9\", \"nested\": {\"token\": \"canary-9xYzQ\"}}", uint8(5))
 	f.Add("db.example.com:5432:app:alice:canary-Zq8wLp3rT9\n", uint8(6))
-	f.Add("apiVersion: v1\nkind: Secret\ndata:\n  password: Y2FuYXJ5LVpxOHdMcDNyVDk=\n---\nkind: SealedSecret\nspec:\n  password: x\n", uint8(7))
+	f.Add("apiVersion: v1\nkind: Secret\ndata:\n  password: "+base64.StdEncoding.EncodeToString([]byte("canary-Zq8wLp3rT9"))+"\n---\nkind: SealedSecret\nspec:\n  password: x\n", uint8(7))
 	f.Add("aws_access_key_id = AKIAIOSFODNN7CANARY\naws_secret_access_key = canary/K7MDENG/bPxRfiCYEXAMPLEKEY0000000\n", uint8(10))
 	f.Add("password:", uint8(0))
 	f.Add("\"", uint8(4))
@@ -48,9 +49,9 @@ func FuzzAnalyze(f *testing.F) {
 	})
 }
 
-// FuzzValueChecks runs the value checks over arbitrary keys and values;
-// they are pure functions of their input, so the same input gives the same
-// verdict.
+// FuzzValueChecks runs the value checks over arbitrary keys and values: a
+// key has one of the classes, an empty value is never a secret, and the
+// entropy of a string is within 0 and 8 bits a byte.
 func FuzzValueChecks(f *testing.F) {
 	f.Add("password", "canary-Zq8wLp3rT9")
 	f.Add("api_key", "${API_KEY}")
@@ -65,8 +66,8 @@ func FuzzValueChecks(f *testing.F) {
 			t.Fatalf("classifyKey(%q) = %d", key, k)
 		}
 		for _, kc := range []keyClass{keyNone, keyGeneric, keyToken, keyPassword} {
-			if plausibleSecret(v, kc, key) != plausibleSecret(v, kc, key) {
-				t.Fatalf("plausibleSecret(%q, %d, %q) is not stable", v, kc, key)
+			if plausibleSecret(v, kc, key) && v == "" {
+				t.Fatalf("plausibleSecret: an empty value for %q may be a secret", key)
 			}
 		}
 		_ = contextIsSecret(key)
