@@ -27,7 +27,8 @@ func FuzzRead(f *testing.F) {
 		items, err := Read(format, bytes.NewReader(b))
 		if err != nil {
 			for _, tok := range strings.FieldsFunc(string(b), func(r rune) bool { return strings.ContainsRune(" \t\r\n\"':=,{}[]", r) }) {
-				if strings.HasPrefix(tok, "canary") && strings.Contains(err.Error(), tok) {
+				// Errors name keys: a canary used as a key may appear.
+				if strings.HasPrefix(tok, "canary") && strings.Contains(err.Error(), tok) && !strings.Contains(err.Error(), `key "`+tok+`"`) {
 					t.Fatalf("%s error quotes a value: %v", format, err)
 				}
 			}
