@@ -15,7 +15,8 @@ import (
 )
 
 // k8sExportFormats are the export formats that write Kubernetes manifests.
-var k8sExportFormats = []string{"k8s-secret", "external-secret", "secret-store"}
+// (Format names, not values: the scanner reads "…secret" names as keys.)
+var k8sExportFormats = []string{"k8s-secret", "external-secret", "secret-store"} // secretctl:allow
 
 // K8sExportOptions are export's flags for the Kubernetes formats.
 type K8sExportOptions struct {
