@@ -140,6 +140,7 @@ func commandList(f *Factory) []*cobra.Command {
 		newK8sCmd(f, nil, nil),
 		newListCmd(f, nil),
 		newMigrateCmd(f, nil),
+		newPolicyCmd(f, nil),
 		newPutCmd(f, nil),
 		newRestoreCmd(f, nil),
 		newRollbackCmd(f, nil),
