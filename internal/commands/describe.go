@@ -123,6 +123,7 @@ func runDescribe(ctx context.Context, opts *DescribeOptions) error {
 	}
 	t := ui.NewTable(opts.IO)
 	t.Header("FIELD", "VALUE")
+	t.Wrap(1) // an ARN or a description is read whole, so it wraps rather than being cut
 	for _, r := range rows {
 		t.Row(r[0], r[1])
 	}

@@ -33,11 +33,12 @@ func (e testEnv) get(k string) string { return e[k] }
 
 // testCLI runs commands against one factory configuration.
 type testCLI struct {
-	t    *testing.T
-	env  testEnv
-	now  time.Time
-	tty  bool
-	home string
+	t     *testing.T
+	env   testEnv
+	now   time.Time
+	tty   bool
+	width int // the terminal's width when tty is set; 0 is no limit
+	home  string
 }
 
 // newTestCLI returns a CLI with a fresh local store in a temporary
@@ -65,6 +66,7 @@ func (c *testCLI) run(stdin string, args ...string) result {
 	in.WriteString(stdin)
 	if c.tty {
 		io.SetStdoutTTY(true)
+		io.SetTerminalWidth(c.width)
 	}
 	f := NewFactory(io, "test")
 	f.Getenv = c.env.get

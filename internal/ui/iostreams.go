@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
+	"strings"
 
 	"golang.org/x/term"
 )
@@ -22,6 +24,7 @@ type IOStreams struct {
 
 	stdinTTY, stdoutTTY, stderrTTY bool
 	colorDisabled                  bool
+	termWidth                      func() int // stdout's width in columns; 0 when unknown
 	readPassword                   func(prompt string) ([]byte, error)
 	restoreTerm                    func() func() // saves the terminal state, returns its restorer
 }
@@ -36,6 +39,7 @@ func System() *IOStreams {
 		stdoutTTY: term.IsTerminal(int(os.Stdout.Fd())),
 		stderrTTY: term.IsTerminal(int(os.Stderr.Fd())),
 	}
+	s.termWidth = func() int { return terminalWidth(int(os.Stdout.Fd()), os.Getenv) }
 	if _, ok := os.LookupEnv("NO_COLOR"); ok {
 		s.colorDisabled = true
 	}
@@ -75,6 +79,34 @@ func (s *IOStreams) IsStderrTTY() bool { return s.stderrTTY }
 func (s *IOStreams) SetStdinTTY(v bool)  { s.stdinTTY = v }
 func (s *IOStreams) SetStdoutTTY(v bool) { s.stdoutTTY = v }
 func (s *IOStreams) SetStderrTTY(v bool) { s.stderrTTY = v }
+
+// defaultWidth is the width assumed for a terminal that reports none, as gh
+// assumes.
+const defaultWidth = 80
+
+// terminalWidth is the width of the terminal on fd, from the terminal
+// itself, else from COLUMNS, else defaultWidth.
+func terminalWidth(fd int, getenv func(string) string) int {
+	if w, _, err := term.GetSize(fd); err == nil && w > 0 {
+		return w
+	}
+	if n, err := strconv.Atoi(strings.TrimSpace(getenv("COLUMNS"))); err == nil && n > 0 {
+		return n
+	}
+	return defaultWidth
+}
+
+// TerminalWidth is the width that TTY tables fit in: 0 (no limit) when
+// stdout is not a terminal, where tables are tab-separated and never cut.
+func (s *IOStreams) TerminalWidth() int {
+	if !s.stdoutTTY || s.termWidth == nil {
+		return 0
+	}
+	return s.termWidth()
+}
+
+// SetTerminalWidth fixes the terminal width (tests; 0 is no limit).
+func (s *IOStreams) SetTerminalWidth(w int) { s.termWidth = func() int { return w } }
 
 // CanPrompt reports whether a no-echo prompt can be shown.
 func (s *IOStreams) CanPrompt() bool { return s.stdinTTY && s.stderrTTY }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/lipgloss/table"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/muesli/termenv"
 	"gopkg.in/yaml.v3"
 )
@@ -90,10 +91,31 @@ type Table struct {
 	s       *IOStreams
 	headers []string
 	rows    [][]string
+	keep    map[int]bool // columns never shortened (the first, names, by default)
+	wrap    map[int]bool // columns wrapped onto more lines instead of truncated
 }
 
 // NewTable starts a table on s.Out.
-func NewTable(s *IOStreams) *Table { return &Table{s: s} }
+func NewTable(s *IOStreams) *Table {
+	return &Table{s: s, keep: map[int]bool{0: true}, wrap: map[int]bool{}}
+}
+
+// Keep marks columns, such as IDs, that are never truncated to fit the
+// terminal. The first column (a name) always is kept.
+func (t *Table) Keep(cols ...int) {
+	for _, c := range cols {
+		t.keep[c] = true
+	}
+}
+
+// Wrap marks columns whose long cells are wrapped onto more lines, rather
+// than truncated, when the table is wider than the terminal (describe's
+// values, which are read whole).
+func (t *Table) Wrap(cols ...int) {
+	for _, c := range cols {
+		t.wrap[c] = true
+	}
+}
 
 // Header sets the column names (shown on a TTY only).
 func (t *Table) Header(h ...string) { t.headers = h }
@@ -117,6 +139,7 @@ func (t *Table) Render() error {
 	if len(t.rows) == 0 {
 		return nil
 	}
+	headers, rows := t.fit(t.s.TerminalWidth())
 	r := t.s.Renderer()
 	header := r.NewStyle().Bold(true).Foreground(lipgloss.Color("6")).Padding(0, 1)
 	cell := r.NewStyle().Padding(0, 1)
@@ -130,10 +153,117 @@ func (t *Table) Render() error {
 			}
 			return cell
 		}).
-		Headers(t.headers...).
-		Rows(t.rows...)
+		Headers(headers...).
+		Rows(rows...)
 	_, err := fmt.Fprintln(t.s.Out, tb.Render())
 	return err
+}
+
+// cellPadding is the blank on each side of a cell in a TTY table.
+const cellPadding = 1
+
+// fit shortens the cells so that the table is at most width columns wide
+// (no limit when width <= 0), as gh's table printer does: kept columns
+// keep their width; the other (flexible) ones share the rest, where a
+// column narrower than its share keeps its width and the widest ones are
+// cut to the share, with what is left over handed back in column order.
+// Cut cells end in "…"; cells of a Wrap column go onto more lines.
+func (t *Table) fit(width int) ([]string, [][]string) {
+	ncols := len(t.headers)
+	for _, r := range t.rows {
+		ncols = max(ncols, len(r))
+	}
+	natural := make([]int, ncols)
+	measure := func(r []string) {
+		for i, c := range r {
+			natural[i] = max(natural[i], ansi.StringWidth(c))
+		}
+	}
+	measure(t.headers)
+	for _, r := range t.rows {
+		measure(r)
+	}
+	total := 0
+	for _, w := range natural {
+		total += w + 2*cellPadding
+	}
+	if width <= 0 || total <= width {
+		return t.headers, t.rows
+	}
+	widths := columnWidths(natural, t.keep, width-2*cellPadding*ncols)
+	cut := func(r []string) []string {
+		out := make([]string, len(r))
+		for i, c := range r {
+			switch w := widths[i]; {
+			case ansi.StringWidth(c) <= w:
+				out[i] = c
+			case t.wrap[i]:
+				out[i] = ansi.Wrap(c, w, " /-")
+			default:
+				out[i] = ansi.Truncate(c, w, "…")
+			}
+		}
+		return out
+	}
+	rows := make([][]string, len(t.rows))
+	for i, r := range t.rows {
+		rows[i] = cut(r)
+	}
+	var headers []string
+	if t.headers != nil {
+		headers = cut(t.headers)
+	}
+	return headers, rows
+}
+
+// columnWidths shares avail display columns between the columns whose
+// natural widths are given; kept columns are never shortened, and a
+// flexible column gets at least minFlexWidth.
+func columnWidths(natural []int, keep map[int]bool, avail int) []int {
+	const minFlexWidth = 3
+	widths := make([]int, len(natural))
+	set := make([]bool, len(natural))
+	flex := 0
+	for i, w := range natural {
+		if keep[i] {
+			widths[i], set[i] = w, true
+			avail -= w
+		} else {
+			flex++
+		}
+	}
+	// Two passes: columns narrower than their share keep their width,
+	// which raises the share of the others.
+	for pass := 0; pass < 2 && flex > 0; pass++ {
+		share := max(avail, 0) / flex
+		for i, w := range natural {
+			if !set[i] && w <= share {
+				widths[i], set[i] = w, true
+				avail -= w
+				flex--
+			}
+		}
+	}
+	if flex > 0 {
+		share := max(avail/flex, minFlexWidth)
+		for i := range natural {
+			if !set[i] {
+				widths[i] = min(share, natural[i])
+				avail -= widths[i]
+			}
+		}
+	}
+	// Hand what is left to the cut columns, in order.
+	for i, w := range natural {
+		if avail <= 0 {
+			break
+		}
+		if add := min(w-widths[i], avail); add > 0 && !keep[i] {
+			widths[i] += add
+			avail -= add
+		}
+	}
+	return widths
 }
 
 // Renderer is a lipgloss renderer tied to Out, with the ASCII profile when

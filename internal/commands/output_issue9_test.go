@@ -1,0 +1,82 @@
+package commands
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+// widest is the display width of the widest line of s.
+func widest(s string) int {
+	w := 0
+	for _, l := range strings.Split(strings.TrimRight(s, "\n"), "\n") {
+		w = max(w, ansi.StringWidth(l))
+	}
+	return w
+}
+
+// TestTablesFitAnEightyColumnTerminal: on a TTY of 80 columns, list,
+// describe and rotation status stay within the width, one line a row, with
+// the names whole (issue 9, item 12). Piped output is not cut.
+func TestTablesFitAnEightyColumnTerminal(t *testing.T) {
+	c := newTestCLI(t)
+	v := canary(t)
+	desc := strings.Repeat("the orders service's primary database credentials ", 3)
+	c.mustRun(v, "create", "prod/database/credentials", "--description", desc)
+	c.mustRun(v+"-2", "create", "prod/api/key")
+	c.mustRun(fmt.Sprintf(`{"engine":"postgres","host":"127.0.0.1","port":%d,"username":"x","password":"%sy"}`, closedPort(t), v), "create", "prod/orders/postgres-admin")
+	c.mustRun("", "rotation", "set", "prod/orders/postgres-admin", "--rotator", "postgres", "--schedule", "cron(0 4 * * ? *)", "--window", "2h")
+	c.mustRun("", "rotation", "set", "prod/api/key", "--rotator", "random", "--every", "1d")
+	c.now = c.now.Add(48 * time.Hour)
+	c.run("", "rotate", "--due") // the postgres rotation fails: its status row carries the error
+
+	var all []string
+	c.tty, c.width = true, 80
+	for _, tc := range []struct {
+		args  []string
+		rows  int
+		whole []string
+	}{
+		{[]string{"list", "--no-color"}, 3, []string{"prod/database/credentials", "prod/api/key"}},
+		{[]string{"rotation", "status", "--no-color"}, 2, []string{"prod/orders/postgres-admin", "prod/api/key"}},
+	} {
+		r := c.mustRun("", tc.args...)
+		all = append(all, r.out, r.errOut)
+		if w := widest(r.out); w > 80 {
+			t.Errorf("%s is %d columns wide on an 80-column terminal:\n%s", tc.args[0], w, r.out)
+		}
+		if n := strings.Count(r.out, "\n"); n != tc.rows+2 {
+			t.Errorf("%s: %d lines, want a header, a rule and %d rows:\n%s", tc.args[0], n, tc.rows, r.out)
+		}
+		for _, name := range tc.whole {
+			if !strings.Contains(r.out, name) {
+				t.Errorf("%s cut the name %q:\n%s", tc.args[0], name, r.out)
+			}
+		}
+		if !strings.Contains(r.out, "…") {
+			t.Errorf("%s: no cell was shortened:\n%s", tc.args[0], r.out)
+		}
+	}
+
+	// describe wraps its values instead: the description is all there.
+	r := c.mustRun("", "describe", "prod/database/credentials", "--no-color")
+	all = append(all, r.out, r.errOut)
+	if w := widest(r.out); w > 80 {
+		t.Errorf("describe is %d columns wide:\n%s", w, r.out)
+	}
+	if strings.Contains(r.out, "…") || !strings.Contains(strings.Join(strings.Fields(r.out), " "), strings.TrimSpace(desc)) {
+		t.Errorf("describe lost part of the description:\n%s", r.out)
+	}
+
+	// Piped: nothing is cut, whatever the terminal.
+	c.tty = false
+	r = c.mustRun("", "list")
+	all = append(all, r.out, r.errOut)
+	if !strings.Contains(r.out, desc) || strings.Contains(r.out, "…") {
+		t.Errorf("piped list was cut:\n%s", r.out)
+	}
+	assertNoLeak(t, v, all...)
+}
