@@ -78,7 +78,7 @@ func runDescribe(ctx context.Context, opts *DescribeOptions) error {
 		{"KmsKeyId", m.KmsKeyID},
 		{"Created", opts.IO.Time(m.CreatedDate, now)},
 		{"LastChanged", tm(m.LastChangedDate)},
-		{"LastAccessed", tm(m.LastAccessedDate)},
+		{"LastAccessed", day(opts.IO, m.LastAccessedDate, now)},
 	}
 	if m.DeletedDate != nil {
 		rows = append(rows, [2]string{"DeletionDate", tm(m.DeletedDate)})
@@ -128,6 +128,14 @@ func runDescribe(ctx context.Context, opts *DescribeOptions) error {
 		t.Row(r[0], r[1])
 	}
 	return t.Render()
+}
+
+// day shows a date known only to the day (LastAccessedDate), or "-".
+func day(io *ui.IOStreams, t *time.Time, now time.Time) string {
+	if t == nil {
+		return "-"
+	}
+	return io.Day(*t, now)
 }
 
 // stageRank orders versions AWSCURRENT, AWSPENDING, AWSPREVIOUS, others.

@@ -80,3 +80,30 @@ func TestTablesFitAnEightyColumnTerminal(t *testing.T) {
 	}
 	assertNoLeak(t, v, all...)
 }
+
+// TestDescribeLastAccessedShowsTheDay: LastAccessedDate is kept to the day,
+// so a read just now is "today", not "11 hours ago" (issue 9, item 22).
+func TestDescribeLastAccessedShowsTheDay(t *testing.T) {
+	c := newTestCLI(t)
+	v := canary(t)
+	c.mustRun(v, "create", "prod/db")
+	c.mustRun("", "get", "prod/db")
+	c.tty = true
+	r := c.mustRun("", "describe", "prod/db", "--no-color")
+	if !strings.Contains(r.out, "LastAccessed  today") {
+		t.Errorf("describe on the day of a read:\n%s", r.out)
+	}
+	c.now = c.now.Add(24 * time.Hour)
+	if r := c.mustRun("", "describe", "prod/db", "--no-color"); !strings.Contains(r.out, "LastAccessed  yesterday") {
+		t.Errorf("describe the day after a read:\n%s", r.out)
+	}
+	c.now = c.now.Add(24 * time.Hour)
+	if r := c.mustRun("", "describe", "prod/db", "--no-color"); !strings.Contains(r.out, "LastAccessed  2026-03-14") {
+		t.Errorf("describe two days after a read:\n%s", r.out)
+	}
+	c.tty = false
+	if r := c.mustRun("", "describe", "prod/db", "-o", "json"); !strings.Contains(r.out, `"lastAccessedDate": "2026-03-14T00:00:00Z"`) {
+		t.Errorf("describe -o json:\n%s", r.out)
+	}
+	assertNoLeak(t, v, r.out, r.errOut)
+}

@@ -299,6 +299,33 @@ func (s *IOStreams) Time(t time.Time, now time.Time) string {
 	return Relative(t, now)
 }
 
+// Day formats a date that is known only to the day, such as
+// LastAccessedDate (Secrets Manager truncates it to midnight UTC): on a TTY
+// "today", "yesterday" or the date, never an hour it does not know; piped,
+// RFC 3339 UTC as Time does.
+func (s *IOStreams) Day(t time.Time, now time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	if !s.IsStdoutTTY() {
+		return t.UTC().Format(time.RFC3339)
+	}
+	return RelativeDay(t, now)
+}
+
+// RelativeDay gives "today", "yesterday" or the date (YYYY-MM-DD), the days
+// counted in UTC, as Secrets Manager counts them.
+func RelativeDay(t, now time.Time) string {
+	day := t.UTC().Format(time.DateOnly)
+	switch day {
+	case now.UTC().Format(time.DateOnly):
+		return "today"
+	case now.UTC().AddDate(0, 0, -1).Format(time.DateOnly):
+		return "yesterday"
+	}
+	return day
+}
+
 // Relative gives "3 minutes ago", "in 2 days".
 func Relative(t, now time.Time) string {
 	d := now.Sub(t)

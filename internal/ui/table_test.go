@@ -3,6 +3,7 @@ package ui
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/charmbracelet/x/ansi"
 )
@@ -142,5 +143,34 @@ func TestTerminalWidth(t *testing.T) {
 	s.SetStdoutTTY(true)
 	if got := s.TerminalWidth(); got != 80 {
 		t.Errorf("TTY width %d, want 80", got)
+	}
+}
+
+func TestDayNeverShowsAnHour(t *testing.T) {
+	now := time.Date(2026, 3, 14, 11, 20, 0, 0, time.UTC)
+	midnight := time.Date(2026, 3, 14, 0, 0, 0, 0, time.UTC) // a read at 11:19, as stored
+	s, _, _, _ := Test()
+	s.SetStdoutTTY(true)
+	for _, c := range []struct {
+		t    time.Time
+		want string
+	}{
+		{midnight, "today"},
+		{midnight.AddDate(0, 0, -1), "yesterday"},
+		{midnight.AddDate(0, 0, -2), "2026-03-12"},
+		{time.Time{}, "-"},
+	} {
+		if got := s.Day(c.t, now); got != c.want {
+			t.Errorf("Day(%v) = %q, want %q", c.t, got, c.want)
+		}
+	}
+	// Late in a UTC day in a zone west of UTC: the day is still UTC's.
+	est := time.FixedZone("EST", -5*3600)
+	if got := s.Day(midnight, time.Date(2026, 3, 14, 22, 0, 0, 0, est)); got != "yesterday" {
+		t.Errorf("Day at 03:00 UTC the next day = %q, want yesterday", got)
+	}
+	s.SetStdoutTTY(false)
+	if got := s.Day(midnight, now); got != "2026-03-14T00:00:00Z" {
+		t.Errorf("piped Day = %q", got)
 	}
 }
