@@ -20,6 +20,7 @@ type ImportOptions struct {
 	IO    *ui.IOStreams
 	Store func(context.Context) (store.Store, error)
 
+	Output    ui.Format
 	File      string
 	Format    string // dotenv | json | yaml; from the extension when empty
 	To        string
@@ -57,6 +58,7 @@ Exit status:
 		Args: exactArgs(1, "the FILE to import"),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.File = args[0]
+			opts.Output = ui.Format(f.Output())
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
@@ -93,6 +95,9 @@ func importFormat(file, format string) (string, error) {
 }
 
 func runImport(ctx context.Context, opts *ImportOptions) error {
+	if err := checkOutput(opts.Output); err != nil {
+		return err
+	}
 	if opts.To == "" {
 		return usageErrorf("import: --to NAME is required")
 	}
@@ -134,6 +139,9 @@ func runImport(ctx context.Context, opts *ImportOptions) error {
 		fmt.Fprintf(opts.IO.ErrOut, "secretctl: %s is not tracked by git; it was left in place: add it to .gitignore or delete it\n", opts.File)
 	default:
 		fmt.Fprintf(opts.IO.ErrOut, "secretctl: %s is not in a git work tree; it was left in place\n", opts.File)
+	}
+	if opts.Output != ui.FormatTable {
+		return ui.Print(opts.IO, opts.Output, results, nil)
 	}
 	return nil
 }

@@ -45,7 +45,7 @@ func TestArgvToOptions(t *testing.T) {
 		{"delete", capture(newDeleteCmd, &got), []string{"delete", "old", "--recovery-days", "7"},
 			&DeleteOptions{Output: ui.FormatTable, Name: "old", RecoveryDays: 7}, []string{"IO", "Store", "Now"}},
 		{"tag", capture(newTagCmd, &got), []string{"tag", "prod/db", "team=a", "env=prod"},
-			&TagOptions{Name: "prod/db", Tags: map[string]string{"team": "a", "env": "prod"}}, []string{"IO", "Store", "Now"}},
+			&TagOptions{Output: ui.FormatTable, Name: "prod/db", Tags: map[string]string{"team": "a", "env": "prod"}}, []string{"IO", "Store", "Now"}},
 		{"version", capture(newVersionCmd, &got), []string{"version", "-o", "yaml"},
 			&VersionOptions{Version: "test", Output: ui.FormatYAML}, []string{"IO"}},
 		{"init", capture(newInitCmd, &got), []string{"init"},

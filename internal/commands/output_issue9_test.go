@@ -1,7 +1,9 @@
 package commands
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -106,4 +108,71 @@ func TestDescribeLastAccessedShowsTheDay(t *testing.T) {
 		t.Errorf("describe -o json:\n%s", r.out)
 	}
 	assertNoLeak(t, v, r.out, r.errOut)
+}
+
+// TestChangingCommandsPrintJSON: every command that changes something
+// prints what it changed with -o json, naming the secret by arn and name
+// as create does (issue 9, item 21).
+func TestChangingCommandsPrintJSON(t *testing.T) {
+	c := newTestCLI(t)
+	v := canary(t)
+	dir := t.TempDir()
+	envFile := dir + "/app.env"
+	if err := os.WriteFile(envFile, []byte("API_TOKEN="+v+"-env\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var all []string
+	for _, tc := range []struct {
+		stdin string
+		args  []string
+		want  []string // keys the JSON object must have, besides arn and name
+	}{
+		{v + "-1", []string{"create", "app/db"}, []string{"versionId"}},
+		{v + "-2", []string{"put", "app/db"}, []string{"versionId", "stages"}},
+		{"", []string{"update", "app/db", "--description", "orders"}, nil},
+		{"", []string{"tag", "app/db", "team=payments", "env=prod"}, []string{"tags"}},
+		{"", []string{"untag", "app/db", "env"}, []string{"removedTags"}},
+		{"", []string{"rollback", "app/db"}, []string{"versionId"}},
+		{"", []string{"rotation", "set", "app/db", "--rotator", "random", "--every", "1d"}, []string{"rotator", "schedule", "nextDue"}},
+		{"", []string{"rotate", "app/db"}, []string{"versionId", "rotator"}},
+		{"", []string{"rotation", "cancel", "app/db"}, []string{"removedStages"}},
+		{"", []string{"delete", "app/db"}, []string{"deletionDate"}},
+		{"", []string{"restore", "app/db"}, nil},
+		{"", []string{"import", envFile, "--to", "app/env"}, []string{"action", "versionId"}},
+	} {
+		r := c.run(tc.stdin, append(tc.args, "-o", "json")...)
+		all = append(all, r.out, r.errOut)
+		name := strings.Join(tc.args[:min(2, len(tc.args))], " ")
+		if r.code != 0 {
+			t.Errorf("%s -o json: exit %d: %s", name, r.code, r.errOut)
+			continue
+		}
+		var obj map[string]any
+		raw := []byte(r.out)
+		if tc.args[0] == "import" {
+			var arr []map[string]any
+			if err := json.Unmarshal(raw, &arr); err != nil || len(arr) != 1 {
+				t.Errorf("%s -o json printed %q, want an array of one object (%v)", name, r.out, err)
+				continue
+			}
+			obj = arr[0]
+		} else if err := json.Unmarshal(raw, &obj); err != nil {
+			t.Errorf("%s -o json printed %q, want a JSON object (%v)", name, r.out, err)
+			continue
+		}
+		for _, k := range append([]string{"arn", "name"}, tc.want...) {
+			if _, ok := obj[k]; !ok {
+				t.Errorf("%s -o json lacks %q: %s", name, k, r.out)
+			}
+		}
+		if arn, _ := obj["arn"].(string); !strings.HasPrefix(arn, "arn:aws:secretsmanager:") {
+			t.Errorf("%s -o json: arn %q", name, arn)
+		}
+	}
+	// init has no secret to name: it says where the store is.
+	r := c.mustRun("", "init", "-o", "json")
+	if !strings.Contains(r.out, `"home":`) || !strings.Contains(r.out, `"created": false`) {
+		t.Errorf("init -o json: %s", r.out)
+	}
+	assertNoLeak(t, v, append(all, r.out, r.errOut)...)
 }

@@ -70,6 +70,7 @@ type RotationSetOptions struct {
 	// AWS gives the AWS clients; nil on the local backend.
 	AWS func(context.Context) (*AWSClients, error)
 
+	Output   ui.Format
 	Name     string
 	Rotator  string
 	Strategy string
@@ -164,7 +165,7 @@ Exit status:
 			opts.Name = args[0]
 			opts.ExcludeSet = c.Flags().Changed("exclude-chars")
 			opts.LengthSet = c.Flags().Changed("length")
-			opts.AWS = f.awsIfConfigured()
+			opts.AWS, opts.Output = f.awsIfConfigured(), ui.Format(f.Output())
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
@@ -190,7 +191,22 @@ Exit status:
 	return cmd
 }
 
+// rotationSetOutput is what rotation set prints with -o json|yaml.
+type rotationSetOutput struct {
+	ARN      string     `json:"arn"`
+	Name     string     `json:"name"`
+	Rotator  string     `json:"rotator"`
+	Strategy string     `json:"strategy,omitempty"`
+	Schedule string     `json:"schedule,omitempty"` // empty: on demand only
+	Window   string     `json:"window,omitempty"`
+	Lambda   string     `json:"lambda,omitempty"`
+	NextDue  *time.Time `json:"nextDue,omitempty"`
+}
+
 func runRotationSet(ctx context.Context, opts *RotationSetOptions) error {
+	if err := checkOutput(opts.Output); err != nil {
+		return err
+	}
 	if opts.Rotator == "" {
 		return usageErrorf("rotation set: --rotator is required (%s)", strings.Join(rotate.Rotators, ", "))
 	}
@@ -213,9 +229,16 @@ func runRotationSet(ctx context.Context, opts *RotationSetOptions) error {
 		return storeErr("rotation set", opts.Name, err)
 	}
 	name := res.Meta.Name
+	printed := func() error {
+		if opts.Output == ui.FormatTable {
+			return nil
+		}
+		return ui.Print(opts.IO, opts.Output, rotationSetOutput{ARN: res.Meta.ARN, Name: name, Rotator: cfg.Rotator,
+			Strategy: cfg.Strategy, Schedule: cfg.Schedule, Window: cfg.Window, Lambda: cfg.LambdaARN, NextDue: res.NextDue}, nil)
+	}
 	if cfg.Rotator == rotate.RotatorLambda {
 		fmt.Fprintln(opts.IO.ErrOut, opts.IO.Success(fmt.Sprintf("%s rotates with %s (%s); AWS runs it on schedule, 'secretctl rotate %s' runs it now", name, cfg.LambdaARN, orNone(cfg.Schedule), name)))
-		return nil
+		return printed()
 	}
 	if res.LambdaDisabled {
 		fmt.Fprintf(opts.IO.ErrOut, "secretctl: turned off the Lambda rotation of %s; secretctl rotates it from now on\n", name)
@@ -235,7 +258,7 @@ func runRotationSet(ctx context.Context, opts *RotationSetOptions) error {
 		msg += ", on demand only ('secretctl rotate " + name + "')"
 	}
 	fmt.Fprintln(opts.IO.ErrOut, opts.IO.Success(msg))
-	return nil
+	return printed()
 }
 
 func orNone(s string) string {
@@ -362,8 +385,9 @@ type RotationCancelOptions struct {
 	// AWS gives the AWS clients; nil on the local backend.
 	AWS func(context.Context) (*AWSClients, error)
 
-	Name  string
-	Force bool
+	Output ui.Format
+	Name   string
+	Force  bool
 }
 
 func newRotationCancelCmd(f *Factory, runF func(context.Context, *RotationCancelOptions) error) *cobra.Command {
@@ -389,7 +413,7 @@ Exit status:
 		Args: exactArgs(1, "the secret NAME"),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Name = args[0]
-			opts.AWS = f.awsIfConfigured()
+			opts.AWS, opts.Output = f.awsIfConfigured(), ui.Format(f.Output())
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
@@ -400,7 +424,19 @@ Exit status:
 	return cmd
 }
 
+// rotationCancelOutput is what rotation cancel prints with -o json|yaml:
+// the version AWSPENDING was taken from, if there was one.
+type rotationCancelOutput struct {
+	ARN           string   `json:"arn"`
+	Name          string   `json:"name"`
+	VersionID     string   `json:"versionId,omitempty"`
+	RemovedStages []string `json:"removedStages"`
+}
+
 func runRotationCancel(ctx context.Context, opts *RotationCancelOptions) error {
+	if err := checkOutput(opts.Output); err != nil {
+		return err
+	}
 	e, err := newEngine(ctx, opts.Store, opts.AWS, nil, opts.Now)
 	if err != nil {
 		return err
@@ -409,10 +445,24 @@ func runRotationCancel(ctx context.Context, opts *RotationCancelOptions) error {
 	if err != nil {
 		return err
 	}
+	out := rotationCancelOutput{Name: opts.Name, VersionID: v, RemovedStages: []string{}}
 	if v == "" {
 		fmt.Fprintf(opts.IO.ErrOut, "no rotation of %s in progress\n", opts.Name)
+	} else {
+		out.RemovedStages = []string{store.StagePending}
+		fmt.Fprintln(opts.IO.ErrOut, opts.IO.Success(fmt.Sprintf("cancelled the rotation of %s: cleared AWSPENDING from %s", opts.Name, v)))
+	}
+	if opts.Output == ui.FormatTable {
 		return nil
 	}
-	fmt.Fprintln(opts.IO.ErrOut, opts.IO.Success(fmt.Sprintf("cancelled the rotation of %s: cleared AWSPENDING from %s", opts.Name, v)))
-	return nil
+	s, err := opts.Store(ctx)
+	if err != nil {
+		return err
+	}
+	m, err := s.Describe(ctx, opts.Name)
+	if err != nil {
+		return storeErr("describe", opts.Name, err)
+	}
+	out.ARN, out.Name = m.ARN, m.Name
+	return ui.Print(opts.IO, opts.Output, out, nil)
 }

@@ -18,9 +18,10 @@ type TagOptions struct {
 	Store func(context.Context) (store.Store, error)
 	Now   func() time.Time
 
-	Name string
-	Tags map[string]string
-	Keys []string
+	Output ui.Format
+	Name   string
+	Tags   map[string]string
+	Keys   []string
 }
 
 func newTagCmd(f *Factory, runF func(context.Context, *TagOptions) error) *cobra.Command {
@@ -44,6 +45,7 @@ Exit status:
 				return err
 			}
 			opts.Tags = tags
+			opts.Output = ui.Format(f.Output())
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
@@ -73,6 +75,7 @@ Exit status:
 				}
 			}
 			opts.Keys = args[1:]
+			opts.Output = ui.Format(f.Output())
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
@@ -81,8 +84,17 @@ Exit status:
 	}
 }
 
+// tagOutput is what tag and untag print with -o json|yaml: the secret, as
+// the other changing commands name it (arn, name), and the change.
+type tagOutput struct {
+	ARN         string            `json:"arn"`
+	Name        string            `json:"name"`
+	Tags        map[string]string `json:"tags,omitempty"`        // tag: the tags set
+	RemovedTags []string          `json:"removedTags,omitempty"` // untag: the keys removed
+}
+
 func runTag(ctx context.Context, opts *TagOptions) error {
-	s, err := opts.Store(ctx)
+	s, err := outputAndStore(ctx, opts.Output, opts.Store)
 	if err != nil {
 		return err
 	}
@@ -90,11 +102,11 @@ func runTag(ctx context.Context, opts *TagOptions) error {
 		return storeErr("tag", opts.Name, err)
 	}
 	fmt.Fprintln(opts.IO.ErrOut, opts.IO.Success(fmt.Sprintf("tagged %s", opts.Name)))
-	return nil
+	return printTagOutput(ctx, s, opts, tagOutput{Tags: opts.Tags})
 }
 
 func runUntag(ctx context.Context, opts *TagOptions) error {
-	s, err := opts.Store(ctx)
+	s, err := outputAndStore(ctx, opts.Output, opts.Store)
 	if err != nil {
 		return err
 	}
@@ -102,5 +114,19 @@ func runUntag(ctx context.Context, opts *TagOptions) error {
 		return storeErr("untag", opts.Name, err)
 	}
 	fmt.Fprintln(opts.IO.ErrOut, opts.IO.Success(fmt.Sprintf("untagged %s", opts.Name)))
-	return nil
+	return printTagOutput(ctx, s, opts, tagOutput{RemovedTags: opts.Keys})
+}
+
+// printTagOutput prints the change with -o json|yaml (the table form is the
+// stderr line alone). Tag and Untag return no ARN, so it is described.
+func printTagOutput(ctx context.Context, s store.Store, opts *TagOptions, o tagOutput) error {
+	if opts.Output == ui.FormatTable {
+		return nil
+	}
+	m, err := s.Describe(ctx, opts.Name)
+	if err != nil {
+		return storeErr("describe", opts.Name, err)
+	}
+	o.ARN, o.Name = m.ARN, m.Name
+	return ui.Print(opts.IO, opts.Output, o, nil)
 }

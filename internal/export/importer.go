@@ -34,6 +34,7 @@ const (
 
 // ImportResult is what Import did to one secret.
 type ImportResult struct {
+	ARN       string `json:"arn"`
 	Name      string `json:"name"`
 	Action    string `json:"action"`
 	VersionID string `json:"versionId,omitempty"`
@@ -48,6 +49,7 @@ type target struct {
 	value  secret.Value
 	object bool // compare as JSON objects rather than bytes
 	action string
+	arn    string // of an existing secret
 }
 
 // Import stores items in s: as one JSON object secret named o.To, or with
@@ -72,6 +74,7 @@ func Import(ctx context.Context, s store.Store, items []Item, o ImportOptions) (
 		case err != nil:
 			return nil, err
 		}
+		t.arn = cur.ARN
 		if sameValue(cur.Value, t.value, t.object) {
 			t.action = Unchanged
 			continue
@@ -86,7 +89,7 @@ func Import(ctx context.Context, s store.Store, items []Item, o ImportOptions) (
 	}
 	var out []ImportResult
 	for _, t := range targets {
-		r := ImportResult{Name: t.name, Action: t.action}
+		r := ImportResult{ARN: t.arn, Name: t.name, Action: t.action}
 		tok, err := Token(t.name, t.value)
 		if err != nil {
 			return out, err
@@ -97,13 +100,13 @@ func Import(ctx context.Context, s store.Store, items []Item, o ImportOptions) (
 			if err != nil {
 				return out, err
 			}
-			r.VersionID = ref.VersionID
+			r.ARN, r.VersionID = ref.ARN, ref.VersionID
 		case Updated:
 			ref, err := s.Put(ctx, t.name, t.value, store.PutOptions{Token: tok})
 			if err != nil {
 				return out, err
 			}
-			r.VersionID = ref.VersionID
+			r.ARN, r.VersionID = ref.ARN, ref.VersionID
 		}
 		out = append(out, r)
 	}

@@ -126,6 +126,7 @@ type Engine struct {
 
 // Result describes one rotation.
 type Result struct {
+	ARN       string `json:"arn,omitempty"`
 	Name      string `json:"name"`
 	Rotator   string `json:"rotator"`
 	VersionID string `json:"versionId,omitempty"`
@@ -169,7 +170,7 @@ func (e *Engine) Rotate(ctx context.Context, name string) (Result, error) {
 	if err != nil {
 		return res, fmt.Errorf("rotate %s: %w", name, err)
 	}
-	res.Name = meta.Name
+	res.ARN, res.Name = meta.ARN, meta.Name
 	cfg, ok, err := ConfigFromMeta(meta)
 	if err != nil {
 		return res, err
