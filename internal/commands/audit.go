@@ -115,6 +115,7 @@ Exit status:
 	cmd.PersistentFlags().StringArrayVar(&opts.Regions, "region", nil,
 		"AWS region(s) to read, repeatable or a comma list (SECRETCTL_REGION, AWS_REGION)")
 	cmd.AddCommand(newAuditStatusCmd(f, nil), newAuditVerifyCmd(f, nil))
+	setOutputFormats(cmd, ui.FormatTable, ui.FormatJSON, ui.FormatYAML, ui.FormatCSV)
 	return cmd
 }
 

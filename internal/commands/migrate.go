@@ -114,6 +114,7 @@ Exit status:
 	fl.StringVar(&opts.Rules, "rules", "", "extra scan rules in gitleaks' TOML format (default .secretctl.toml in PATH) (SECRETCTL_RULES)")
 	fl.StringVar(&opts.Baseline, "baseline", "", "leave the findings listed in this scan baseline alone (SECRETCTL_BASELINE)")
 	fl.BoolVar(&opts.NoGitIgn, "no-git-ignore", false, "also migrate files that .gitignore excludes (SECRETCTL_NO_GIT_IGNORE)")
+	setOutputFormats(cmd, ui.FormatTable, ui.FormatJSON)
 	return cmd
 }
 

@@ -4,11 +4,17 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
+	"github.com/spf13/cobra"
+
+	"github.com/secretctl/secretctl/internal/ui"
 )
 
 // widest is the display width of the widest line of s.
@@ -175,4 +181,75 @@ func TestChangingCommandsPrintJSON(t *testing.T) {
 		t.Errorf("init -o json: %s", r.out)
 	}
 	assertNoLeak(t, v, append(all, r.out, r.errOut)...)
+}
+
+// TestBadOutputFormatOneWording: -o xml gets the same one line and exit 2
+// on every command, wherever the value comes from (issue 9, item 21).
+func TestBadOutputFormatOneWording(t *testing.T) {
+	c := newTestCLI(t)
+	var paths [][]string
+	var walk func(cmd *cobra.Command, path []string)
+	walk = func(cmd *cobra.Command, path []string) {
+		if cmd.Runnable() && !cmd.Hidden && len(path) > 0 {
+			paths = append(paths, path)
+		}
+		for _, sub := range cmd.Commands() {
+			if sub.Name() != "help" {
+				walk(sub, append(slices.Clone(path), sub.Name()))
+			}
+		}
+	}
+	walk(NewRootCmd(NewFactory(ui.System(), "test")), nil)
+	if len(paths) < 25 {
+		t.Fatalf("found only %d commands: %v", len(paths), paths)
+	}
+	re := regexp.MustCompile(`^secretctl: invalid output format "xml": use [a-z]+((, [a-z]+)* or [a-z]+)? \(see 'secretctl --help'\)\n$`)
+	// The arguments are placeholders: the command never runs, but its
+	// argument count must pass for the flags to be checked.
+	for _, p := range paths {
+		var got []string
+		ok := false
+		for _, args := range [][]string{nil, {"x"}, {"x", "k=v"}} {
+			// -o before the command: exec passes what follows its NAME to the child.
+			r := c.run("", append(append([]string{"-o", "xml"}, p...), args...)...)
+			if strings.Contains(r.errOut, "output format") {
+				got = append(got, r.errOut)
+				ok = ok || (re.MatchString(r.errOut) && r.code == 2 && r.out == "")
+			}
+		}
+		if !ok {
+			t.Errorf("%s -o xml: %q, want the one wording with exit 2", strings.Join(p, " "), got)
+		}
+	}
+	// Each command names its own formats.
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"list", "-o", "csv"}, `invalid output format "csv": use table, json or yaml`},
+		{[]string{"migrate", t.TempDir(), "-o", "yaml"}, `invalid output format "yaml": use table or json`},
+		{[]string{"audit", "status", "-o", "csv"}, `invalid output format "csv": use table, json or yaml`},
+	} {
+		if r := c.run("", tc.args...); r.code != 2 || !strings.Contains(r.errOut, tc.want) {
+			t.Errorf("%v: exit %d %q, want %q", tc.args, r.code, r.errOut, tc.want)
+		}
+	}
+	for _, ok := range [][]string{{"audit", "-o", "csv"}, {"scan", t.TempDir(), "-o", "sarif"}} {
+		if r := c.run("", ok...); strings.Contains(r.errOut, "output format") {
+			t.Errorf("%v refused: %q", ok, r.errOut)
+		}
+	}
+	// From the environment or the config file, the same line.
+	c.env["SECRETCTL_OUTPUT"] = "xml"
+	if r := c.run("", "list"); !strings.Contains(r.errOut, `invalid output format "xml": use table, json or yaml`) {
+		t.Errorf("SECRETCTL_OUTPUT=xml: %q", r.errOut)
+	}
+	delete(c.env, "SECRETCTL_OUTPUT")
+	cfg := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(cfg, []byte("output: xml\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if r := c.run("", "--config", cfg, "list"); !strings.Contains(r.errOut, `invalid output format "xml": use table, json or yaml`) {
+		t.Errorf("output: xml in the config file: %q", r.errOut)
+	}
 }

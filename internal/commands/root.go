@@ -161,8 +161,8 @@ func (f *Factory) loadConfig(cmd *cobra.Command) error {
 	if err != nil {
 		return &UsageError{Err: err}
 	}
-	if _, err := ui.ParseFormat(c.Output, ui.FormatTable, ui.FormatJSON, ui.FormatYAML, ui.FormatCSV); err != nil {
-		return usageErrorf("invalid output format %q: want table, json or yaml (audit also takes csv)", c.Output)
+	if err := checkOutput(ui.Format(c.Output), outputFormats(cmd)...); err != nil {
+		return err
 	}
 	f.Config = c
 	if c.NoColor {
@@ -171,8 +171,40 @@ func (f *Factory) loadConfig(cmd *cobra.Command) error {
 	return nil
 }
 
+// outputFormatsKey is the annotation that lists the -o formats of a
+// command whose formats are not table, json and yaml.
+const outputFormatsKey = "secretctl/output-formats"
+
+// setOutputFormats declares the -o formats cmd takes, for the one check
+// that the root command makes (and the run function repeats).
+func setOutputFormats(cmd *cobra.Command, formats ...ui.Format) {
+	names := make([]string, len(formats))
+	for i, f := range formats {
+		names[i] = string(f)
+	}
+	if cmd.Annotations == nil {
+		cmd.Annotations = map[string]string{}
+	}
+	cmd.Annotations[outputFormatsKey] = strings.Join(names, ",")
+}
+
+// outputFormats are the -o formats cmd takes: table, json and yaml unless
+// it declares others. A subcommand does not inherit its parent's.
+func outputFormats(cmd *cobra.Command) []ui.Format {
+	a, ok := cmd.Annotations[outputFormatsKey]
+	if !ok {
+		return []ui.Format{ui.FormatTable, ui.FormatJSON, ui.FormatYAML}
+	}
+	var out []ui.Format
+	for _, f := range strings.Split(a, ",") {
+		out = append(out, ui.Format(f))
+	}
+	return out
+}
+
 // checkOutput checks an output format against what a command supports
-// (table, json and yaml when allowed is empty).
+// (table, json and yaml when allowed is empty). Every check of -o goes
+// through it, so a bad value gets one wording everywhere.
 func checkOutput(out ui.Format, allowed ...ui.Format) error {
 	if _, err := ui.ParseFormat(string(out), allowed...); err != nil {
 		return &UsageError{Err: err}

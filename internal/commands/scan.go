@@ -134,6 +134,11 @@ Exit status:
 		}
 		return f.loadConfig(c)
 	}
+	scanFormats := make([]ui.Format, len(scan.Formats))
+	for i, f := range scan.Formats {
+		scanFormats[i] = ui.Format(f)
+	}
+	setOutputFormats(cmd, scanFormats...) // -o is --format's fallback
 	return cmd
 }
 

@@ -289,7 +289,7 @@ func TestSmallInputChecks(t *testing.T) {
 	}{
 		{[]string{"create", "x", "--generate", "--length", "0"}, "--length must be 1 to 4096"},
 		{[]string{"create", "x", "--from-file", empty}, "is empty"},
-		{[]string{"list", "-o", "xml"}, "want table, json or yaml"},
+		{[]string{"list", "-o", "xml"}, `invalid output format "xml": use table, json or yaml`},
 	} {
 		r := cli.run("", tc.args...)
 		if r.code != 2 || !strings.Contains(r.errOut, tc.want) {

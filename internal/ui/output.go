@@ -38,7 +38,19 @@ func ParseFormat(f string, allowed ...Format) (Format, error) {
 		}
 		names[i] = string(a)
 	}
-	return "", fmt.Errorf("invalid output format %q: want %s", f, strings.Join(names, ", "))
+	return "", fmt.Errorf("invalid output format %q: use %s", f, OneOf(names))
+}
+
+// OneOf joins choices for a message: "table, json or yaml".
+func OneOf(choices []string) string {
+	switch n := len(choices); n {
+	case 0:
+		return ""
+	case 1:
+		return choices[0]
+	default:
+		return strings.Join(choices[:n-1], ", ") + " or " + choices[n-1]
+	}
 }
 
 // PrintJSON writes v as indented JSON.
