@@ -2,6 +2,8 @@ package commands
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -75,6 +77,11 @@ func runList(ctx context.Context, opts *ListOptions) error {
 	if metas == nil {
 		metas = []store.Meta{}
 	}
+	if len(metas) == 0 && out == ui.FormatTable && opts.IO.IsStdoutTTY() {
+		// Piped, an empty list prints nothing, and JSON prints [].
+		fmt.Fprintln(opts.IO.ErrOut, noSecrets(opts.Prefix, opts.Tags))
+		return nil
+	}
 	now := opts.Now()
 	return ui.Print(opts.IO, out, metas, func(t *ui.Table) {
 		t.Header("NAME", "DESCRIPTION", "LAST CHANGED", "STATUS")
@@ -86,6 +93,18 @@ func runList(ctx context.Context, opts *ListOptions) error {
 			t.Row(m.Name, m.Description, opts.IO.Time(changed(m), now), status)
 		}
 	})
+}
+
+// noSecrets says that a listing is empty, naming what was asked for.
+func noSecrets(prefix string, tags []string) string {
+	msg := "no secrets"
+	if prefix != "" {
+		msg += fmt.Sprintf(" under %q", prefix)
+	}
+	if len(tags) > 0 {
+		msg += " tagged " + strings.Join(tags, ", ")
+	}
+	return msg
 }
 
 func changed(m store.Meta) time.Time {

@@ -253,3 +253,49 @@ func TestBadOutputFormatOneWording(t *testing.T) {
 		t.Errorf("output: xml in the config file: %q", r.errOut)
 	}
 }
+
+// TestEmptyList: on a TTY an empty list says so on stderr, naming the
+// prefix; piped it prints nothing, and JSON prints [] (issue 9, item 21).
+func TestEmptyList(t *testing.T) {
+	c := newTestCLI(t)
+	v := canary(t)
+	c.mustRun(v, "create", "prod/db")
+	for _, tc := range []struct {
+		tty         bool
+		args        []string
+		out, errOut string
+	}{
+		{true, []string{"list", "staging/"}, "", "no secrets under \"staging/\"\n"},
+		{true, []string{"list", "prod/", "--tag", "team=a"}, "", "no secrets under \"prod/\" tagged team=a\n"},
+		{false, []string{"list", "staging/"}, "", ""},
+		{false, []string{"list", "staging/", "-o", "json"}, "[]\n", ""},
+		{true, []string{"list", "staging/", "-o", "json"}, "[]\n", ""},
+	} {
+		c.tty = tc.tty
+		r := c.mustRun("", tc.args...)
+		if r.out != tc.out || r.errOut != tc.errOut {
+			t.Errorf("tty=%v %v: stdout %q stderr %q, want %q %q", tc.tty, tc.args, r.out, r.errOut, tc.out, tc.errOut)
+		}
+	}
+	c.tty = false
+	c.mustRun("", "delete", "prod/db", "--force")
+	c.tty = true
+	if r := c.mustRun("", "list"); r.errOut != "no secrets\n" || r.out != "" {
+		t.Errorf("empty store on a TTY: %q %q", r.out, r.errOut)
+	}
+}
+
+// TestConfigTypoWarns: an unknown key in the config file is reported in one
+// stderr line naming the file and the key, and the command still runs.
+func TestConfigTypoWarns(t *testing.T) {
+	c := newTestCLI(t)
+	cfg := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(cfg, []byte("outptu: json\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c.mustRun("", "init")
+	r := c.mustRun("", "--config", cfg, "list")
+	if want := "secretctl: warning: config file " + cfg + ": unknown key \"outptu\" (did you mean \"output\"?)\n"; r.errOut != want {
+		t.Errorf("stderr %q, want %q", r.errOut, want)
+	}
+}

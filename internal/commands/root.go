@@ -161,6 +161,9 @@ func (f *Factory) loadConfig(cmd *cobra.Command) error {
 	if err != nil {
 		return &UsageError{Err: err}
 	}
+	for _, w := range c.Warnings {
+		fmt.Fprintf(f.IO.ErrOut, "secretctl: warning: %s\n", w)
+	}
 	if err := checkOutput(ui.Format(c.Output), outputFormats(cmd)...); err != nil {
 		return err
 	}

@@ -47,6 +47,84 @@ type Config struct {
 	Passphrase  string // unlocks the local store instead of the key file
 	RetryMode   string // AWS SDK retry mode: standard or adaptive
 	File        string // the config file that was read, if any
+
+	// Warnings are one-line problems of the config file that do not stop
+	// secretctl, such as an unknown key: the caller prints them.
+	Warnings []string
+}
+
+// fileKeys are the keys a config file may set. config (the file's own
+// name) and passphrase (read from SECRETCTL_PASSPHRASE only, never from a
+// file) are not among them.
+var fileKeys = []string{KeyBackend, KeyRegion, KeyProfile, KeyEndpointURL, KeyOutput, KeyNoColor, KeyHome, KeyKeyFile, KeyRetryMode}
+
+// unknownKeys reports each top-level key of the config file that secretctl
+// does not read, with the known key it is closest to. A warning rather than
+// an error: a file written for a newer secretctl still works.
+func unknownKeys(file string, settings map[string]any) []string {
+	var keys []string
+	for k := range settings {
+		if !slices.Contains(fileKeys, k) {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	var out []string
+	for _, k := range keys {
+		msg := fmt.Sprintf("config file %s: unknown key %q", file, k)
+		if near := nearest(k, fileKeys); near != "" {
+			msg += fmt.Sprintf(" (did you mean %q?)", near)
+		} else {
+			msg += " (known: " + strings.Join(fileKeys, ", ") + ")"
+		}
+		out = append(out, msg)
+	}
+	return out
+}
+
+// nearest is the candidate within two edits of s (or a permutation of it,
+// such as "outptu"), or "".
+func nearest(s string, candidates []string) string {
+	best, bestD := "", 3
+	for _, c := range candidates {
+		d := editDistance(s, c)
+		if sameLetters(s, c) {
+			d = min(d, 1)
+		}
+		if d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best
+}
+
+func sameLetters(a, b string) bool {
+	x, y := []rune(a), []rune(b)
+	slices.Sort(x)
+	slices.Sort(y)
+	return slices.Equal(x, y)
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	x, y := []rune(a), []rune(b)
+	prev := make([]int, len(y)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(x); i++ {
+		cur := make([]int, len(y)+1)
+		cur[0] = i
+		for j := 1; j <= len(y); j++ {
+			cost := 1
+			if x[i-1] == y[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(y)]
 }
 
 // Backend names a secret store backend.
@@ -132,6 +210,9 @@ func Load(flags *pflag.FlagSet, getenv func(string) string) (*Config, error) {
 		Passphrase:  getenv("SECRETCTL_PASSPHRASE"),
 		RetryMode:   get(KeyRetryMode),
 		File:        file,
+	}
+	if file != "" {
+		c.Warnings = unknownKeys(file, fileVals.AllSettings())
 	}
 	if c.Home == "" {
 		c.Home = filepath.Join(dataHome(getenv), "secretctl")

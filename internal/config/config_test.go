@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/spf13/pflag"
@@ -85,5 +86,36 @@ func TestNoColorValues(t *testing.T) {
 		if c.NoColor != want {
 			t.Errorf("SECRETCTL_NO_COLOR=%q: NoColor = %v, want %v", v, c.NoColor, want)
 		}
+	}
+}
+
+// TestUnknownKeysWarn: a typo in the config file is reported, one line a
+// key naming the file, and the settings still load (issue 9, item 21).
+func TestUnknownKeysWarn(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "config.yaml")
+	os.WriteFile(file, []byte("backend: aws\noutptu: json\nregoin: eu-west-1\ncolour: off\nOutput: yaml\n"), 0o600)
+	c, err := Load(flags("--config", file), func(k string) string { return map[string]string{"HOME": dir}[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		`config file ` + file + `: unknown key "colour" (known: backend, region, profile, endpoint-url, output, no-color, home, key-file, retry-mode)`,
+		`config file ` + file + `: unknown key "outptu" (did you mean "output"?)`,
+		`config file ` + file + `: unknown key "regoin" (did you mean "region"?)`,
+	}
+	if strings.Join(c.Warnings, "\n") != strings.Join(want, "\n") {
+		t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(c.Warnings, "\n"), strings.Join(want, "\n"))
+	}
+	if c.Backend != "aws" || c.Output != "yaml" {
+		t.Errorf("known keys not read: %+v", c)
+	}
+	// A file with only known keys, and no file, warn of nothing.
+	os.WriteFile(file, []byte("backend: aws\nregion: eu-west-1\nno-color: true\nretry-mode: adaptive\n"), 0o600)
+	if c, _ := Load(flags("--config", file), func(string) string { return "" }); len(c.Warnings) != 0 {
+		t.Errorf("known keys warned: %q", c.Warnings)
+	}
+	if c, _ := Load(flags(), func(k string) string { return map[string]string{"HOME": dir}[k] }); len(c.Warnings) != 0 {
+		t.Errorf("no file warned: %q", c.Warnings)
 	}
 }
