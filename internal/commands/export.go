@@ -33,8 +33,8 @@ type ExportOptions struct {
 func newExportCmd(f *Factory, runF func(context.Context, *ExportOptions) error) *cobra.Command {
 	opts := &ExportOptions{IO: f.IO, Store: f.Store}
 	cmd := &cobra.Command{
-		Use:   "export [NAME|PREFIX/]... --format dotenv|json|yaml|shell|tfvars|k8s-secret|external-secret|secret-store",
-		Short: "Write secrets as a dotenv, JSON, YAML, shell or tfvars file",
+		Use:   "export [NAME|PREFIX/]... --format dotenv|json|yaml|shell|tfvars|k8s-secret|external-secret|secret-store|terraform",
+		Short: "Write secrets as a dotenv, JSON, YAML, shell or tfvars file, Kubernetes manifests or Terraform",
 		Long: `Write secrets' values in a file format other tools read, to stdout or to
 --output-file (created with mode 0600, replaced whole).
 
@@ -56,12 +56,22 @@ Kubernetes manifests, for kubectl apply -f - (docs/kubernetes.md):
   secret-store     the SecretStore for AWS Secrets Manager in --region, with
                    --auth irsa|static|pod-identity; takes no NAME
 
+Terraform, for an infrastructure repository that adopts the secrets
+(docs/runtime.md):
+
+  terraform  per secret: an aws_secretsmanager_secret (name, description,
+             kms_key_id, tags), an aws_secretsmanager_secret_version whose
+             value is a sensitive variable "<name>_value", and, for a Lambda
+             rotation, an aws_secretsmanager_secret_rotation with its
+             rotation_rules. Metadata only: it never holds a value
+
 Examples:
   secretctl export prod/app/ --format dotenv --output-file .env
   eval "$(secretctl export prod/database/credentials --format shell)"
   secretctl export prod/db#password=db_password --format tfvars > secret.auto.tfvars
   secretctl export prod/database/credentials --format external-secret -n production | kubectl apply -f -
   secretctl export --format secret-store --region eu-west-1 --auth irsa -n production | kubectl apply -f -
+  secretctl export prod/ --format terraform --output-file secrets.tf
 
 Exit status:
   0 written; 2 a secret or key is missing, a bad format, or a backend error.`,
@@ -77,7 +87,7 @@ Exit status:
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.Format, "format", "dotenv", "output format: "+strings.Join(append(export.Formats(), k8sExportFormats...), ", "))
+	fl.StringVar(&opts.Format, "format", "dotenv", "output format: "+strings.Join(exportFormats(), ", "))
 	fl.StringVar(&opts.OutputFile, "output-file", "", "write to this file (mode 0600) instead of stdout")
 	fl.StringArrayVar(&opts.EnvFiles, "env-file", nil, "dotenv file of literals and secretctl:// references (repeatable)")
 	fl.StringVar(&opts.Stage, "stage", "", "read the versions with this staging label")
@@ -86,9 +96,23 @@ Exit status:
 	return cmd
 }
 
+// terraformFormat is the export format that writes Terraform
+// configuration (metadata only).
+const terraformFormat = "terraform"
+
+// exportFormats lists every export format: the value writers, the
+// Kubernetes manifests and Terraform. Help and errors both use it.
+func exportFormats() []string {
+	out := append(slices.Clone(export.Formats()), k8sExportFormats...)
+	return append(out, terraformFormat)
+}
+
 func runExport(ctx context.Context, opts *ExportOptions) error {
-	if slices.Contains(k8sExportFormats, opts.Format) {
-		return runExportK8s(ctx, opts)
+	if !slices.Contains(exportFormats(), opts.Format) {
+		return usageErrorf("export: unknown format %q (want %s)", opts.Format, ui.OneOf(exportFormats()))
+	}
+	if slices.Contains(k8sExportFormats, opts.Format) || opts.Format == terraformFormat {
+		return runExportManifests(ctx, opts)
 	}
 	w, err := export.New(opts.Format)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/secretctl/secretctl/internal/export"
 	"github.com/secretctl/secretctl/internal/k8s"
 	"github.com/secretctl/secretctl/internal/store"
 	"github.com/secretctl/secretctl/internal/ui"
@@ -124,7 +125,58 @@ func exportK8s(ctx context.Context, io *ui.IOStreams, open func(context.Context)
 	return buf.Bytes(), nil
 }
 
-func runExportK8s(ctx context.Context, opts *ExportOptions) error {
+// exportTerraform writes the Terraform configuration of names (NAME or
+// PREFIX/): metadata from Describe, never a value.
+func exportTerraform(ctx context.Context, open func(context.Context) (store.Store, error), names []string) ([]byte, error) {
+	if len(names) == 0 {
+		return nil, usageErrorf("export --format terraform: name at least one secret or PREFIX/")
+	}
+	s, err := open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var metas []store.Meta
+	seen := map[string]bool{}
+	add := func(m store.Meta) {
+		if !seen[m.Name] {
+			seen[m.Name] = true
+			metas = append(metas, m)
+		}
+	}
+	for _, n := range names {
+		if !strings.HasSuffix(n, "/") {
+			m, err := s.Describe(ctx, n)
+			if err != nil {
+				return nil, storeErr("describe", n, err)
+			}
+			add(m)
+			continue
+		}
+		listed, err := s.List(ctx, store.ListOptions{Prefix: n})
+		if err != nil {
+			return nil, storeErr("list", n, err)
+		}
+		if len(listed) == 0 {
+			return nil, usageErrorf("export: no secret under %s", n)
+		}
+		for _, l := range listed {
+			m, err := s.Describe(ctx, l.Name) // List may leave out rotation details
+			if err != nil {
+				return nil, storeErr("describe", l.Name, err)
+			}
+			add(m)
+		}
+	}
+	b, err := export.Terraform(metas)
+	if err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	return b, nil
+}
+
+// runExportManifests writes the formats that name secrets rather than map
+// variables: the Kubernetes manifests and Terraform.
+func runExportManifests(ctx context.Context, opts *ExportOptions) error {
 	if len(opts.EnvFiles) > 0 || opts.Stage != "" || opts.VersionID != "" {
 		return usageErrorf("export --format %s: --env-file, --stage and --version-id do not apply", opts.Format)
 	}
@@ -133,7 +185,13 @@ func runExportK8s(ctx context.Context, opts *ExportOptions) error {
 			return usageErrorf("export --format %s: name secrets or PREFIX/ (%q maps variables, which manifests do not have)", opts.Format, s)
 		}
 	}
-	b, err := exportK8s(ctx, opts.IO, opts.Store, opts.Format, opts.Secrets, opts.K8s)
+	var b []byte
+	var err error
+	if opts.Format == terraformFormat {
+		b, err = exportTerraform(ctx, opts.Store, opts.Secrets)
+	} else {
+		b, err = exportK8s(ctx, opts.IO, opts.Store, opts.Format, opts.Secrets, opts.K8s)
+	}
 	if err != nil {
 		return err
 	}
