@@ -1,11 +1,14 @@
 package commands
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/hashicorp/hcl/v2/hclparse"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+
+	"github.com/secretctl/secretctl/internal/awsx/awsxtest"
 )
 
 // TestExportTerraformGolden: the seed's two secrets as Terraform, parsed
@@ -94,5 +97,55 @@ func TestExportUnknownFormatListsAll(t *testing.T) {
 	want := `secretctl: export: unknown format "hcl" (want dotenv, json, shell, tfvars, yaml, k8s-secret, external-secret, secret-store or terraform) (see 'secretctl --help')` + "\n"
 	if r.code != 2 || r.errOut != want {
 		t.Errorf("exit %d, stderr %q\nwant %q", r.code, r.errOut, want)
+	}
+}
+
+// TestExportTerraformLambdaRotationOnAWS: on the AWS backend (recorded
+// DescribeSecret, through the real SDK) a Lambda rotation becomes an
+// aws_secretsmanager_secret_rotation with the recorded rules.
+func TestExportTerraformLambdaRotationOnAWS(t *testing.T) {
+	r := awsxtest.NewReplay(t, filepath.Join("..", "..", "testdata", "rotate"),
+		awsxtest.Exchange{Target: "secretsmanager.DescribeSecret", Want: map[string]any{"SecretId": "prod/orders/db"}, File: "DescribeSecret-finished.json"},
+	)
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDROTATETEST")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "rotate-test-secret")
+	t.Setenv("AWS_SESSION_TOKEN", "")
+	t.Setenv("AWS_PROFILE", "")
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	c := newTestCLI(t)
+	c.env["SECRETCTL_BACKEND"] = "aws"
+	c.env["SECRETCTL_REGION"] = "us-east-1"
+	c.env["SECRETCTL_ENDPOINT_URL"] = r.URL
+
+	res := c.mustRun("", "export", "prod/orders/db", "--format", "terraform")
+	f, diags := hclparse.NewParser().ParseHCL([]byte(res.out), "secrets.tf")
+	if diags.HasErrors() {
+		t.Fatalf("does not parse: %s\n%s", diags.Error(), res.out)
+	}
+	var rot *hclsyntax.Block
+	for _, b := range f.Body.(*hclsyntax.Body).Blocks {
+		if b.Type == "resource" && b.Labels[0] == "aws_secretsmanager_secret_rotation" && b.Labels[1] == "prod_orders_db" {
+			rot = b
+		}
+	}
+	if rot == nil {
+		t.Fatalf("no rotation resource:\n%s", res.out)
+	}
+	lambda, _ := rot.Body.Attributes["rotation_lambda_arn"].Expr.Value(nil)
+	if lambda.AsString() != "arn:aws:lambda:us-east-1:111122223333:function:SecretsManagerRDSPostgreSQLRotationSingleUser" {
+		t.Errorf("rotation_lambda_arn = %q", lambda.AsString())
+	}
+	if len(rot.Body.Blocks) != 1 || rot.Body.Blocks[0].Type != "rotation_rules" {
+		t.Fatalf("no rotation_rules block:\n%s", res.out)
+	}
+	rules := rot.Body.Blocks[0].Body.Attributes
+	sched, _ := rules["schedule_expression"].Expr.Value(nil)
+	if sched.AsString() != "rate(30 days)" || rules["automatically_after_days"] != nil {
+		t.Errorf("rotation_rules: want schedule_expression alone (the provider takes one of the two):\n%s", res.out)
+	}
+	if !strings.Contains(res.out, `team = "orders"`) {
+		t.Errorf("tags lost:\n%s", res.out)
 	}
 }
