@@ -1,0 +1,6 @@
+<?php
+return [
+    'name' => env('APP_NAME', 'Laravel'),
+    'key' => env('APP_KEY'),
+    'cipher' => 'AES-256-CBC',
+];
