@@ -22,12 +22,20 @@ var extraRules string
 // `kind:` line; the structural pass reports each data value on its own line.
 var disabledDefaultRules = []string{"kubernetes-secret-yaml"}
 
+// gitleaks' global allowlist skips gem archives with the path pattern
+// \.gem$, which also matches the ~/.gem directory and so skips
+// ~/.gem/credentials. The pattern is narrowed to file names with a stem.
+const (
+	gemArchivePath = "'''\\.gem$'''"
+	gemArchiveOnly = "'''[^/]\\.gem$'''"
+)
+
 // LoadConfig builds the rule set: gitleaks' embedded defaults, secretctl's
 // extra rules, then the user's file (gitleaks' config format) if path is set.
 // The user's file always extends the defaults; its [extend] disabledRules
 // removes rules, and a rule with an existing id overrides fields of it.
 func LoadConfig(path string) (config.Config, error) {
-	cfg, _, err := translate(config.DefaultConfig, "")
+	cfg, _, err := translate(strings.Replace(config.DefaultConfig, gemArchivePath, gemArchiveOnly, 1), "")
 	if err != nil {
 		return config.Config{}, fmt.Errorf("load default rules: %w", err)
 	}
