@@ -26,12 +26,21 @@ var lineSteps = []lineStep{
 	(*analyzer).credentialsCall,
 	(*analyzer).connectCall,
 	(*analyzer).literalPattern,
+	(*analyzer).snmp,
+	(*analyzer).redisACL,
+	(*analyzer).wpSalt,
+	(*analyzer).csharpProperty,
+	(*analyzer).wrappedLiteral,
+	(*analyzer).elixirAttribute,
+	(*analyzer).headerDirective,
 	(*analyzer).returnedLiteral,
 	(*analyzer).netrc,
 	(*analyzer).quotedAssignments,
 	(*analyzer).quotedEnv,
 	(*analyzer).escapedQuoted,
+	(*analyzer).escapedKey,
 	(*analyzer).flowMapping,
+	(*analyzer).queryParam,
 	(*analyzer).tuple,
 	(*analyzer).codePair,
 	(*analyzer).flags,
@@ -135,6 +144,12 @@ var literalPatterns = []struct {
 }{
 	{mysqlPRe, keyPassword, "password", ruleAssignment, "mysql -p"},
 	{jwtCallRe, keyToken, "secret", ruleCredCall, "jwt secret"},
+	{jwtKeyRe, keyToken, "secret", ruleCredCall, "jwt secret"},
+	{keystoreRe, keyPassword, "password", ruleCredCall, "keystore password"},
+	{netUseRe, keyPassword, "password", ruleCredCall, "net use"},
+	{winPassRe, keyPassword, "password", ruleCredCall, "password"},
+	{authCallRe, keyPassword, "password", ruleCredCall, "auth"},
+	{libpqRe, keyPassword, "password", ruleAssignment, "password"},
 	{secureStringRe, keyPassword, "", ruleCredCall, "ConvertTo-SecureString"},
 	{sqlPassRe, keyPassword, "password", ruleSQLPassword, "password"},
 }
@@ -177,7 +192,7 @@ func (a *analyzer) returnedLiteral(i int, l string) bool {
 
 // netrc: "machine host login user password p" in a .netrc-like file.
 func (a *analyzer) netrc(i int, l string) bool {
-	if a.kind != kindProps || !netrcRe.MatchString(l) || !strings.Contains(l, "machine") {
+	if a.kind != kindProps || !netrcRe.MatchString(l) || !strings.Contains(l, "machine") && a.base != ".netrc" && a.base != "_netrc" {
 		return false
 	}
 	m := netrcRe.FindStringSubmatchIndex(l)
@@ -246,7 +261,7 @@ func (a *analyzer) flowMapping(i int, l string) bool {
 
 // tuple: {password, "p"}, {:password, "p"} in Erlang and Elixir.
 func (a *analyzer) tuple(i int, l string) bool {
-	if !strings.Contains(l, "{") {
+	if !strings.Contains(l, "{") || !a.tupleFile() {
 		return false
 	}
 	for _, m := range tupleRe.FindAllStringSubmatchIndex(l, -1) {

@@ -23,6 +23,9 @@ const (
 	rulePgpass       = "pgpass-password"
 	ruleCurlUser     = "curl-user-password"
 	ruleSQLPassword  = "sql-password"
+	ruleCredFile     = "credentials-file"
+	ruleRailsKey     = "rails-master-key"
+	ruleSNMP         = "snmp-community"
 )
 
 var ruleDescriptions = map[string]string{
@@ -36,6 +39,9 @@ var ruleDescriptions = map[string]string{
 	rulePgpass:       "Password in a .pgpass file.",
 	ruleCurlUser:     "Password in a curl --user argument.",
 	ruleSQLPassword:  "Literal password in a SQL user or role statement (IDENTIFIED BY, WITH PASSWORD).",
+	ruleCredFile:     "Password or token in a credentials file (.gem/credentials, postfix sasl_passwd, pgbouncer userlist.txt).",
+	ruleRailsKey:     "Rails master key (config/master.key or config/credentials/*.key): it decrypts the app's credentials.",
+	ruleSNMP:         "SNMP community string or SNMPv3 passphrase in snmpd.conf.",
 }
 
 // hit is a structural finding inside one fragment.
@@ -77,7 +83,7 @@ func kindOf(p string) fileKind {
 		return kindYAML
 	case "sh", "bash", "zsh", "ksh", "fish", "ps1", "bat", "cmd", "mk":
 		return kindShell
-	case "properties", "ini", "cfg", "conf", "cnf", "toml", "secrets", "npmrc", "pypirc", "netrc", "gitconfig":
+	case "properties", "ini", "cfg", "conf", "cnf", "toml", "secrets", "npmrc", "pypirc", "netrc", "gitconfig", "msmtprc", "s3cfg", "boto":
 		return kindProps
 	case "xml", "config", "csproj", "vbproj", "props", "plist", "xaml", "html", "htm", "jsp", "aspx":
 		return kindXML
@@ -92,7 +98,7 @@ func kindOf(p string) fileKind {
 	return kindUnknown
 }
 
-var structKeywords = []string{"pass", "pwd", "secret", "token", "key", "auth", "cred", "bearer", "private", "kind:", "variable", "akia", "asia", "abia", "acca", "return", "curl", "identified", "login ", "connect(", "connection(", "pdo(", "securestring", "smtp.start(", "mysql", "jwt", "psk"}
+var structKeywords = []string{"pass", "bindpw", "rootpw", "salt", "/user:", "tochararray", "hmac", "joken", "community", "createuser", " on >", "pwd", "secret", "token", "key", "auth", "cred", "bearer", "private", "kind:", "variable", "akia", "asia", "abia", "acca", "return", "curl", "identified", "login ", "connect(", "connection(", "pdo(", "securestring", "smtp.start(", "mysql", "jwt", "psk"}
 
 var structTrie = ahocorasick.NewTrieBuilder().AddStrings(structKeywords).Build()
 
@@ -110,7 +116,7 @@ var (
 	// define('DB_PASSWORD', 'x')
 	defineRe = regexp.MustCompile(`\bdefine\(\s*['"]([\w]+)['"]\s*,\s*['"]([^'"]+)['"]`)
 	// env name/value pairs.
-	envNameRe  = regexp.MustCompile(`^\s*-?\s*["']?name["']?\s*:\s*["']?([\w.\-]+)["']?\s*,?\s*$`)
+	envNameRe  = regexp.MustCompile(`^\s*-?\s*\{?\s*["']?(?:name|key)["']?\s*:\s*["']?([\w.\-]+)["']?\s*,?\s*$`)
 	envValueRe = regexp.MustCompile(`^\s*["']?value["']?\s*:\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([^\s'"{}\[\]|>&!*#][^\s#]*))\s*,?\s*(?:#.*)?$`)
 	envPairRe  = regexp.MustCompile(`["']?name["']?\s*:\s*["']([\w.\-]+)["']\s*,\s*["']?value["']?\s*:\s*["']([^"']*)["']`)
 	// section headers of INI/TOML
@@ -150,7 +156,20 @@ var (
 	// mysql -uroot -pSecret (the password attached to -p)
 	mysqlPRe = regexp.MustCompile(`\bmysql(?:dump|admin|import|sh)?\b[^|;&]*\s-p([^\s'"$-][^\s'"]*)`)
 	// jwt.sign(payload, 'secret'), jwt.encode(claims, "secret", ...)
-	jwtCallRe = regexp.MustCompile(`(?i)\bjwt\.(?:sign|verify|encode|decode)\s*\(\s*[^,()]+,\s*["']([^"']+)["']`)
+	jwtCallRe = regexp.MustCompile(`(?i)\bjwt(?:\.|::)(?:sign|verify|encode|decode)\s*\(\s*[^,()]+,\s*["']([^"']+)["']`)
+	// Algorithm.HMAC256("k"), Keys.hmacShaKeyFor("k".getBytes()),
+	// SymmetricSecurityKey(Encoding.UTF8.GetBytes("k")), joken's default_signer
+	jwtKeyRe = regexp.MustCompile(`(?:\bAlgorithm\.HMAC(?:256|384|512)\(|\bhmacShaKeyFor\(|\bSymmetricSecurityKey\(\s*Encoding\.\w+\.GetBytes\(|\bjoken\b.*\bdefault_signer:)\s*"([^"\\]+)"`)
+	// ks.load(in, "p".toCharArray()), kmf.init(ks, "p".toCharArray())
+	keystoreRe = regexp.MustCompile(`\.(?:load|init|getKey|setKeyEntry|store)\s*\([^()]*?,\s*"([^"\\]+)"\.toCharArray\(\)`)
+	// net use Z: \\host\share /user:DOMAIN\user password
+	netUseRe = regexp.MustCompile(`(?i)\bnet\s+use\b.*?\s/u(?:ser)?:\S+\s+([^\s/*"][^\s"]*)`)
+	// cmdkey /pass:p, schtasks /rp p
+	winPassRe = regexp.MustCompile(`(?i)\b(?:cmdkey\b.*?\s/pass:|schtasks\b.*?\s/rp\s+)"?([^\s"]+)`)
+	// red:auth("p") (lua-resty-redis), conn.auth("p")
+	authCallRe = regexp.MustCompile(`[:.]auth\(\s*["']([^"']+)["']\s*\)`)
+	// libpq key=value strings: host=h dbname=d user=u password=p
+	libpqRe = regexp.MustCompile(`\b(?:host|hostaddr|dbname|user|port)=\S+\s.*?\bpassword=([^\s'"]+)`)
 	// key = \"value\" inside a string: notebooks, JSON-embedded code
 	escQuotedRe = regexp.MustCompile(`([A-Za-z_][\w.\-]*)\s*(?::|=)\s*\\"([^"\\]+)\\"`)
 	// {user: u, password: p}: YAML flow mappings
@@ -208,7 +227,8 @@ func analyzeLower(raw, lower, filePath string) (hits []hit, muted map[int]bool) 
 // lower) and, optionally, the line starts already computed.
 func analyzeAt(raw, lower, filePath string, pos []int, starts []int) (hits []hit, muted map[int]bool) {
 	base := strings.ToLower(path.Base(filePath))
-	if len(pos) == 0 && base != ".pgpass" {
+	whole := wholeFileKind(filePath)
+	if len(pos) == 0 && base != ".pgpass" && whole == "" {
 		return nil, nil
 	}
 	lines := strings.Split(raw, "\n")
@@ -223,15 +243,19 @@ func analyzeAt(raw, lower, filePath string, pos []int, starts []int) (hits []hit
 		cand[lineOf(p)] = true
 	}
 	kind := kindOf(filePath)
-	a := &analyzer{lines: lines, kind: kind, goDecl: strings.HasSuffix(base, ".go")}
+	a := &analyzer{lines: lines, kind: kind, goDecl: strings.HasSuffix(base, ".go"), base: base, ext: strings.TrimPrefix(path.Ext(base), "."), test: testPath(filePath)}
 
 	owned := map[int]bool{} // lines owned by the Kubernetes pass
 	muted = map[int]bool{}
+	a.muted = muted
 	if strings.Contains(lower, "kind:") {
 		a.kubernetes(owned, muted)
 	}
 	if base == ".pgpass" {
 		a.pgpass()
+	}
+	if whole != "" {
+		a.credentialsFile(whole, owned)
 	}
 	if kind == kindHCL && strings.Contains(lower, "variable") {
 		a.terraform()
@@ -253,8 +277,15 @@ func analyzeAt(raw, lower, filePath string, pos []int, starts []int) (hits []hit
 type analyzer struct {
 	lines  []string
 	kind   fileKind
-	goDecl bool // a Go file: `Name Type = value` declarations
+	goDecl bool   // a Go file: `Name Type = value` declarations
+	base   string // the file's lower-case base name
+	ext    string // its extension, without the dot
+	test   bool   // a test file or test data (see testPath)
 	hits   []hit
+	// muted are the lines where no finding may be reported: test vectors
+	// and password hashes judged here, which gitleaks' generic rule would
+	// otherwise report.
+	muted map[int]bool
 }
 
 func (a *analyzer) add(rule string, line, col int, secret, key string) {
@@ -283,8 +314,21 @@ func (a *analyzer) judge(i, keyPos int, key, v string) bool {
 	case keyNone:
 		return false
 	case keyGeneric:
+		if a.testVector(i, v) {
+			a.muted[i] = true
+			return false
+		}
 		if p := a.parent(i, keyPos); p != "" && contextIsSecret(p) {
 			c = keyToken
+		}
+	case keyPassword:
+		if a.base == "tomcat-users.xml" && hexRe.MatchString(strings.ToLower(v)) && (len(v) == 32 || len(v) == 40 || len(v) == 64 || len(v) == 128) {
+			a.muted[i] = true
+			return false // a digest: Tomcat's MessageDigestCredentialHandler
+		}
+		if passwordHash(v) {
+			a.muted[i] = true
+			return false
 		}
 	}
 	return plausibleSecret(v, c, key)

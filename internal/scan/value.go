@@ -19,22 +19,22 @@ const (
 
 // Words that make a name secret-named on their own.
 var (
-	passwordWords = map[string]bool{"password": true, "passwd": true, "pwd": true, "pass": true, "passphrase": true, "passcode": true, "pword": true, "requirepass": true, "masterauth": true, "psk": true}
-	tokenWords    = map[string]bool{"secret": true, "secrets": true, "token": true, "apikey": true, "credential": true, "credentials": true, "creds": true, "privatekey": true, "accesskey": true, "secretkey": true, "authtoken": true, "accesstoken": true, "refreshtoken": true, "clientsecret": true, "bearer": true, "auth": true, "sas": true, "signingkey": true, "webhooksecret": true}
+	passwordWords = map[string]bool{"password": true, "passwd": true, "pwd": true, "pass": true, "passphrase": true, "passcode": true, "pword": true, "requirepass": true, "masterauth": true, "psk": true, "bindpw": true, "rootpw": true, "authtok": true}
+	tokenWords    = map[string]bool{"secret": true, "secrets": true, "token": true, "apikey": true, "credential": true, "credentials": true, "creds": true, "privatekey": true, "accesskey": true, "secretkey": true, "authtoken": true, "accesstoken": true, "refreshtoken": true, "clientsecret": true, "bearer": true, "auth": true, "sas": true, "signingkey": true, "webhooksecret": true, "pat": true}
 	// Prefixes of "<prefix>pass" joined names that are passwords (not "bypass", "compass").
-	passQualifiers = map[string]bool{"db": true, "admin": true, "root": true, "user": true, "sql": true, "mysql": true, "pg": true, "ldap": true, "smtp": true, "mail": true, "ftp": true, "redis": true, "sudo": true, "my": true, "web": true, "app": true, "api": true, "svc": true, "default_": true, "bind": true, "auth": true, "login": true, "master": true}
+	passQualifiers = map[string]bool{"db": true, "admin": true, "root": true, "user": true, "sql": true, "mysql": true, "pg": true, "ldap": true, "smtp": true, "mail": true, "ftp": true, "redis": true, "sudo": true, "my": true, "web": true, "app": true, "api": true, "svc": true, "default_": true, "bind": true, "auth": true, "login": true, "master": true, "store": true, "key": true, "srcstore": true, "deststore": true, "keystore": true, "truststore": true, "srckey": true, "destkey": true}
 	// Qualifiers that make "<qualifier>_key" a secret key.
 	keyQualifiers = map[string]bool{"api": true, "access": true, "secret": true, "private": true, "signing": true, "encryption": true, "encrypt": true, "master": true, "license": true, "licence": true, "app": true, "client": true, "auth": true, "service": true, "account": true, "subscription": true, "consumer": true, "shared": true, "hmac": true, "jwt": true, "session": true, "cookie": true, "admin": true, "root": true, "storage": true, "crypto": true, "cipher": true, "aes": true, "server": true, "dev": true, "live": true, "prod": true, "write": true, "read": true, "deploy": true}
 	// Qualifiers that make a "<qualifier>_key" or "<qualifier>_token" name not
 	// a secret.
-	nonSecretQualifiers = map[string]bool{"public": true, "pub": true, "primary": true, "foreign": true, "sort": true, "partition": true, "cache": true, "idempotency": true, "i18n": true, "translation": true, "lookup": true, "map": true, "hash": true, "row": true, "range": true, "unique": true, "composite": true, "csrf": true, "xsrf": true, "page": true, "next": true, "cursor": true, "continuation": true, "pagination": true, "sync": true, "publishable": true, "site": true, "react": true, "object": true, "dedup": true, "existing": true, "dedupe": true, "group": true, "label": true, "message": true, "storage_class": true, "ssh": true, "gpg": true, "pgp": true, "host": true, "known": true, "max": true, "min": true, "num": true, "total": true, "input": true, "output": true, "prompt": true, "completion": true, "tokenizer": true, "design": true, "eof": true, "bos": true, "pad": true, "unk": true, "sep": true, "mask": true, "cls": true, "verifier": true, "verify": true, "verification": true, "change": true, "lock": true, "creation": true, "update": true, "request": true, "unit": true}
+	nonSecretQualifiers = map[string]bool{"public": true, "pub": true, "primary": true, "foreign": true, "sort": true, "partition": true, "cache": true, "idempotency": true, "i18n": true, "translation": true, "lookup": true, "map": true, "hash": true, "row": true, "range": true, "unique": true, "composite": true, "csrf": true, "xsrf": true, "page": true, "next": true, "cursor": true, "continuation": true, "pagination": true, "sync": true, "publishable": true, "site": true, "react": true, "object": true, "dedup": true, "existing": true, "dedupe": true, "group": true, "label": true, "message": true, "storage_class": true, "ssh": true, "gpg": true, "pgp": true, "host": true, "known": true, "max": true, "min": true, "num": true, "total": true, "input": true, "output": true, "prompt": true, "completion": true, "tokenizer": true, "design": true, "eof": true, "bos": true, "pad": true, "unk": true, "sep": true, "mask": true, "cls": true, "verifier": true, "verify": true, "verification": true, "change": true, "lock": true, "creation": true, "update": true, "request": true, "unit": true, "exchange": true}
 	// Joined words that start with "secret" and name a secret.
 	secretCompounds = map[string]bool{"secretkey": true, "secretaccesskey": true, "secrettoken": true, "secretvalue": true, "secretstring": true}
 	proxyWords      = map[string]bool{"proxy": true, "fastcgi": true, "uwsgi": true, "scgi": true, "grpc": true, "memcached": true}
 	// Words that make a name a reference to a secret held elsewhere.
 	referenceWords = map[string]bool{"existing": true, "secretref": true, "keyref": true, "from": true}
 	// Last words that describe a secret rather than hold one.
-	descriptiveWords = map[string]bool{"name": true, "names": true, "id": true, "ids": true, "type": true, "types": true, "length": true, "len": true, "min": true, "max": true, "size": true, "label": true, "labels": true, "placeholder": true, "hint": true, "field": true, "fields": true, "file": true, "files": true, "filename": true, "path": true, "paths": true, "dir": true, "url": true, "uri": true, "endpoint": true, "regex": true, "regexp": true, "pattern": true, "policy": true, "prompt": true, "message": true, "msg": true, "text": true, "title": true, "header": true, "env": true, "ref": true, "version": true, "count": true, "expiry": true, "expires": true, "expiration": true, "expire": true, "ttl": true, "timeout": true, "enabled": true, "enable": true, "required": true, "algorithm": true, "algo": true, "format": true, "mode": true, "description": true, "desc": true, "help": true, "error": true, "errors": true, "input": true, "form": true, "button": true, "link": true, "route": true, "page": true, "strength": true, "rules": true, "rule": true, "validator": true, "validation": true, "provider": true, "source": true, "location": true, "arn": true, "key": false, "secret": false, "manager": true, "store": true, "vault": true, "mount": true, "volume": true, "class": true, "kind": true, "prefix": true, "suffix": true, "hash": true, "hashed": true, "digest": true, "salt": false, "pos": true, "position": true, "index": true, "idx": true, "limit": true, "usage": true, "used": true, "param": true, "parameter": true, "var": true, "variable": true, "column": true, "col": true, "table": true, "schema": true, "struct": true, "entity": true, "model": true, "test": true, "tests": true, "reset": true, "changed": true, "change": true, "updated": true, "created": true, "at": true, "date": true, "time": true, "status": true, "state": true, "flag": true, "option": true, "options": true, "config": true, "settings": true, "callback": true, "handler": true, "service": true, "client": true, "auth": false, "mask": true, "masked": true, "visible": true, "visibility": true, "show": true, "hidden": true, "hide": true, "toggle": true, "icon": true, "style": true, "class_name": true, "classname": true, "confirmation": false, "metadata": true, "meta": true, "annotation": true, "scope": true, "scopes": true, "audience": true, "issuer": true, "claim": true, "claims": true, "response": true, "request": true, "req": true, "res": true, "uses": true, "usage_limit": true, "bits": true, "cost": true, "rounds": true, "iterations": true, "encoding": true, "charset": true, "env_var": true, "envvar": true, "alias": true, "backend": true, "region": true, "zone": true, "host": true, "hostname": true, "port": true, "user": true, "username": true, "email": true, "login": true, "domain": true, "bucket": true, "namespace": true, "project": true, "binary": true, "preference": true, "preferences": true, "scheme": true, "schemes": true, "method": true, "methods": true, "mechanism": true, "providers": true, "strategy": true, "backends": true, "selector": true, "annotations": true, "secretref": true, "fingerprint": true, "stdin": true, "encryption": true, "hashing": true, "hasher": true, "encoder": true}
+	descriptiveWords = map[string]bool{"name": true, "names": true, "id": true, "ids": true, "type": true, "types": true, "length": true, "len": true, "min": true, "max": true, "size": true, "label": true, "labels": true, "placeholder": true, "hint": true, "field": true, "fields": true, "file": true, "files": true, "filename": true, "path": true, "paths": true, "dir": true, "url": true, "uri": true, "endpoint": true, "regex": true, "regexp": true, "pattern": true, "policy": true, "prompt": true, "message": true, "msg": true, "text": true, "title": true, "header": true, "env": true, "ref": true, "version": true, "count": true, "expiry": true, "expires": true, "expiration": true, "expire": true, "ttl": true, "timeout": true, "enabled": true, "enable": true, "required": true, "algorithm": true, "algo": true, "format": true, "mode": true, "description": true, "desc": true, "help": true, "error": true, "errors": true, "input": true, "form": true, "button": true, "link": true, "route": true, "page": true, "strength": true, "rules": true, "rule": true, "validator": true, "validation": true, "provider": true, "source": true, "location": true, "arn": true, "key": false, "secret": false, "manager": true, "store": true, "vault": true, "mount": true, "volume": true, "class": true, "kind": true, "prefix": true, "suffix": true, "hash": true, "hashed": true, "digest": true, "salt": false, "pos": true, "position": true, "index": true, "idx": true, "limit": true, "usage": true, "used": true, "param": true, "parameter": true, "var": true, "variable": true, "column": true, "col": true, "table": true, "schema": true, "struct": true, "entity": true, "model": true, "test": true, "tests": true, "reset": true, "changed": true, "change": true, "updated": true, "created": true, "at": true, "date": true, "time": true, "status": true, "state": true, "flag": true, "option": true, "options": true, "config": true, "settings": true, "callback": true, "handler": true, "service": true, "client": true, "auth": false, "mask": true, "masked": true, "visible": true, "visibility": true, "show": true, "hidden": true, "hide": true, "toggle": true, "icon": true, "style": true, "class_name": true, "classname": true, "confirmation": false, "metadata": true, "meta": true, "annotation": true, "scope": true, "scopes": true, "audience": true, "issuer": true, "claim": true, "claims": true, "response": true, "request": true, "req": true, "res": true, "uses": true, "usage_limit": true, "bits": true, "cost": true, "rounds": true, "iterations": true, "encoding": true, "charset": true, "env_var": true, "envvar": true, "alias": true, "backend": true, "region": true, "zone": true, "host": true, "hostname": true, "port": true, "user": true, "username": true, "email": true, "login": true, "domain": true, "bucket": true, "namespace": true, "project": true, "binary": true, "preference": true, "preferences": true, "scheme": true, "schemes": true, "method": true, "methods": true, "mechanism": true, "providers": true, "strategy": true, "backends": true, "selector": true, "annotations": true, "secretref": true, "fingerprint": true, "stdin": true, "encryption": true, "hashing": true, "hasher": true, "encoder": true, "magic": true}
 )
 
 // splitWords splits an identifier into lower-case words: "apiKey",
@@ -194,7 +194,7 @@ var (
 	// Values that are words, not secrets (lower case).
 	placeholderValues = map[string]bool{"password": true, "passwd": true, "secret": true, "token": true, "apikey": true, "api_key": true, "none": true, "null": true, "nil": true, "undefined": true, "true": true, "false": true, "yes": true, "no": true, "on": true, "off": true, "string": true, "str": true, "required": true, "optional": true, "hidden": true, "sensitive": true, "default": true, "empty": true, "unset": true, "test": true, "testing": true, "admin": true, "root": true, "user": true, "username": true, "guest": true, "demo": true, "value": true, "secretvalue": true, "mysecret": true, "mypassword": true, "pass": true, "bearer": true, "basic": true, "private": true, "public": true, "na": true, "n/a": true, "tbd": true, "pending": true, "auto": true, "generated": true, "random": true, "env": true, "environment": true, "disabled": true, "enabled": true, "chararray": true, "bytes": true, "byte[]": true, "char[]": true, "int": true, "number": true, "boolean": true, "bool": true, "object": true, "any": true, "scrypt": true, "bcrypt": true, "argon2": true, "argon2id": true, "pbkdf2": true, "sha256": true, "sha512": true, "hmac": true, "plain": true, "plaintext": true, "oauth": true, "oauth2": true, "secrets": true, "passphrase": true, "credentials": true, "foo": true, "bar": true, "hunter2": true, "baz": true, "qux": true, "foobar": true}
 	// Prefixes of public keys, certificates and ciphertext.
-	nonSecretPrefixes = []string{"ssh-rsa ", "ssh-ed25519 ", "ssh-dss ", "ecdsa-sha2-", "sk-ssh-", "sk-ecdsa-", "-----begin public key", "-----begin rsa public key", "-----begin certificate", "-----begin pgp public", "-----begin age encrypted", "-----begin pgp message", "-----begin x509", "age1", "enc[", "enc(", "vault:v", "$ansible_vault", "{cipher}", "{bcrypt}", "{sha", "agecrypt", "sops:", "aqicah", "encrypted:", "kms:", "$2a$", "$2b$", "$2y$", "$argon2", "$pbkdf2", "$scrypt", "$6$", "$5$", "$1$", "sha256:", "sha512:", "pbkdf2_sha256$", "https://", "http://", "file://", "arn:aws:", "did:key:", "did:web:", "did:plc:"}
+	nonSecretPrefixes = []string{"ssh-rsa ", "ssh-ed25519 ", "ssh-dss ", "ecdsa-sha2-", "sk-ssh-", "sk-ecdsa-", "-----begin public key", "-----begin rsa public key", "-----begin certificate", "-----begin pgp public", "-----begin age encrypted", "-----begin pgp message", "-----begin x509", "age1", "enc[", "enc(", "vault:v", "$ansible_vault", "{cipher}", "{bcrypt}", "{sha", "agecrypt", "sops:", "aqicah", "encrypted:", "kms:", "$2a$", "$2b$", "$2y$", "$argon2", "$pbkdf2", "$scrypt", "$6$", "$5$", "$1$", "sha256:", "sha512:", "pbkdf2_sha256$", "https://", "http://", "file://", "arn:aws:", "did:key:", "did:web:", "did:plc:", "scram-sha-256$", "scram-sha-1$", "{ssha}", "{smd5}", "{crypt}", "{md5}", "{ssha256}", "{ssha512}", "pk_live_", "pk_test_", "pk.eyj"}
 )
 
 // valueVerdict judges a literal value assigned to a key of class k (or found
@@ -205,6 +205,15 @@ func plausibleSecret(v string, k keyClass, key string) bool {
 		return false
 	}
 	lv := strings.ToLower(v)
+	if docExamples[v] || passwordHash(v) {
+		return false
+	}
+	for _, p := range authSchemes {
+		if len(lv) > len(p) && strings.HasPrefix(lv, p) {
+			// token = "Bearer <token>": judge the credential after the scheme.
+			return plausibleSecret(v[len(p):], k, key)
+		}
+	}
 	if strings.HasPrefix(lv, "pass:") && len(v) > 5 {
 		// OpenSSL's passphrase argument: pass:literal.
 		return plausibleSecret(v[5:], k, key)
@@ -235,6 +244,15 @@ func plausibleSecret(v string, k keyClass, key string) bool {
 	}
 	if last := lv[len(lv)-1]; last == '+' || last == '(' {
 		return false
+	}
+	if concatMarks(v) {
+		return false // "k-`+c+`": a piece of a string expression
+	}
+	if graphQLTypeRe.MatchString(v) {
+		return false // password: String! in a GraphQL schema
+	}
+	if k < keyPassword && algorithmName(lv) {
+		return false // curve25519-sha256, ssh-userauth: protocol names
 	}
 	if strings.HasPrefix(v, "\\u") || strings.HasPrefix(v, "\\x") {
 		return false // escaped characters (an emoji, a byte string)
@@ -270,7 +288,7 @@ func plausibleSecret(v string, k keyClass, key string) bool {
 		}
 	}
 	for _, m := range placeholderMarkers {
-		if strings.Contains(lv, m) {
+		if markerIn(lv, m) {
 			return false
 		}
 	}
@@ -360,6 +378,31 @@ func plausibleSecret(v string, k keyClass, key string) bool {
 	}
 	return true
 }
+
+// boundedMarkers are short placeholder words that a long random token
+// holds by chance ("…ltbdm…"): they count only with a non-letter on each
+// side ("TODO_set", "tbd").
+var boundedMarkers = map[string]bool{"todo": true, "tbd": true, "fixme": true, "lorem": true, "insert": true, "foobar": true}
+
+func markerIn(lv, m string) bool {
+	if !boundedMarkers[m] {
+		return strings.Contains(lv, m)
+	}
+	for from := 0; ; {
+		i := strings.Index(lv[from:], m)
+		if i < 0 {
+			return false
+		}
+		i += from
+		e := i + len(m)
+		if (i == 0 || !isLetterByte(lv[i-1])) && (e == len(lv) || !isLetterByte(lv[e])) {
+			return true
+		}
+		from = i + 1
+	}
+}
+
+func isLetterByte(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
 
 // namesKey: the value repeats the key's own words (KeyPassphrase =
 // "passphrase", DB_PASSWORD: "db-password").
@@ -547,6 +590,9 @@ func plausibleShortSecret(v string) bool {
 	if lv[0] == '<' || lv[0] == '[' || lv[0] == '$' || lv[0] == '%' && strings.HasSuffix(lv, "%") {
 		return false
 	}
+	if fieldRefRe.MatchString(v) || docExamples[v] || passwordHash(v) {
+		return false // {password}: an f-string field; a documentation example; a hash
+	}
 	for _, m := range refMarkers {
 		if strings.Contains(lv, m) {
 			return false
@@ -561,6 +607,82 @@ func plausibleShortSecret(v string) bool {
 		return false
 	}
 	return true
+}
+
+// docExamples are values that standards and well-known READMEs print as
+// examples: the sample tokens and client credentials of RFC 6749 and RFC
+// 6750, and the token in spf13/viper's README. They are not secrets
+// wherever they are copied.
+var docExamples = map[string]bool{
+	"2YotnFZFEjr1zCsicMWpAA":       true, // RFC 6749 access token
+	"tGzv3JOkF0XG5Qx2TlKWIA":       true, // RFC 6749 refresh token
+	"SplxlOBeZQQYbYS6WxSbIA":       true, // RFC 6749 authorization code
+	"czZCaGRSa3F0MzpnWDFmQmF0M2JW": true, // RFC 6749 client s6BhdRkqt3:gX1fBat3bV
+	"gX1fBat3bV":                   true,
+	"7Fjfp0ZBr1KtDRbnfVdmIw":       true, // RFC 6749 client secret
+	"A3ddj3w":                      true, // RFC 6749 resource owner password
+	"8xLOxBtZp8":                   true, // RFC 6749 implicit grant token
+	"mF_9.B5f-4.1JqM":              true, // RFC 6750 bearer token
+	"89h3f98hbwf987h3f98wenf89ehf": true, // spf13/viper README
+}
+
+// authSchemes are HTTP authentication schemes written in front of a
+// credential in one value ("Bearer <token>").
+var authSchemes = []string{"bearer ", "token ", "basic "}
+
+var (
+	md5HashRe     = regexp.MustCompile(`^md5[0-9a-f]{32}$`)
+	digestHashRe  = regexp.MustCompile(`^[0-9a-f]{8,}\$[0-9]+\$[0-9a-f]{32,}$`)
+	mysqlHashRe   = regexp.MustCompile(`^\*[0-9A-F]{40}$`)
+	graphQLTypeRe = regexp.MustCompile(`^\[?(?:String|ID|Int|Float|Boolean|JSON|DateTime|Date|Time|URL|UUID|Upload|Password|Secret|Token)!?\]?!$`)
+	fieldRefRe    = regexp.MustCompile(`^\{[A-Za-z_][\w.\[\]'"]*\}$`)
+	algoPartRe    = regexp.MustCompile(`^(?:sha|md|aes|des|rsa|curve|ed|x|p|group|hmac|chacha|poly|blake|gcm|cbc|ctr|v|nistp|secp|prime|ec|ecdh|umac|cast|arcfour|camellia|kyber|mlkem|sntrup|fips|rfc|pkcs)[0-9]+$`)
+)
+
+// passwordHash: PostgreSQL md5 and SCRAM verifiers, MySQL native hashes and
+// Tomcat's salt$iterations$digest. A hash lets no one authenticate.
+func passwordHash(v string) bool {
+	lv := strings.ToLower(v)
+	return md5HashRe.MatchString(lv) || digestHashRe.MatchString(lv) || mysqlHashRe.MatchString(v) ||
+		strings.HasPrefix(lv, "scram-sha-256$") || strings.HasPrefix(lv, "scram-sha-1$")
+}
+
+// concatMarks: a quote next to a concatenation operator inside the value,
+// as when a pattern cut a string expression in the middle.
+func concatMarks(v string) bool {
+	for _, m := range []string{"`+", "+`", "\"+", "+\"", "'+", "+'"} {
+		if strings.Contains(v, m) {
+			return true
+		}
+	}
+	return false
+}
+
+// protoPrefixes start the names of protocols and algorithms.
+var protoPrefixes = map[string]bool{"ssh": true, "openssh": true, "hmac": true, "aes": true, "rsa": true, "ecdsa": true, "ecdh": true, "diffie": true, "rsassa": true, "tls": true, "sha": true, "kex": true, "chacha20": true, "curve25519": true, "ed25519": true}
+
+// algorithmName: lower-case words and algorithm tokens joined by "-", "."
+// or "@" ("curve25519-sha256", "diffie-hellman-group14-sha256",
+// "ssh-userauth", "aes256-gcm@openssh.com"): the name of a protocol or an
+// algorithm, not a key.
+func algorithmName(lv string) bool {
+	parts := strings.FieldsFunc(lv, func(r rune) bool { return r == '-' || r == '.' || r == '@' })
+	if len(parts) < 2 {
+		return false
+	}
+	algo := protoPrefixes[parts[0]]
+	for _, p := range parts {
+		w := strings.TrimRight(p, "0123456789")
+		if w == "" || !isLetters(w) {
+			return false
+		}
+		if w != p && algoPartRe.MatchString(p) {
+			algo = true
+		} else if w != p {
+			return false
+		}
+	}
+	return algo
 }
 
 // wordySnake: a snake_case name of three or more letter-only words
