@@ -3,7 +3,7 @@ package scan
 // Credential files judged whole (Rails keys, postfix sasl_passwd,
 // pgbouncer's userlist, gem credentials), the shapes of secrets in server
 // configs, Windows scripts and code that the generic key/value steps miss,
-// and the test-vector policy.
+// weak passwords, and the test-vector policy.
 
 import (
 	"path"
@@ -78,6 +78,15 @@ func (a *analyzer) credentialsFile(kind string, owned map[int]bool) {
 			}
 		}
 	}
+}
+
+// weakPasswords are default and well-known weak passwords. A
+// password-named key holding one is reported as weak-password; nothing
+// else about these values makes them secret.
+var weakPasswords = map[string]bool{"root": true, "admin": true, "guest": true, "postgres": true, "mysql": true, "hunter2": true, "changeit": true, "toor": true, "letmein": true, "qwerty": true, "123456": true, "12345678": true, "admin123": true, "passw0rd": true, "password1": true, "password123": true, "p@ssw0rd": true, "welcome1": true, "secret123": true, "rabbitmq": true, "redis": true, "oracle": true, "sa": true, "manager": true, "tomcat": true, "elastic": true, "minioadmin": true}
+
+func weakPassword(v string) bool {
+	return weakPasswords[strings.ToLower(strings.TrimSpace(v))]
 }
 
 // testPath reports whether p names a test file: Go's _test.go, Python's

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"slices"
+	"sort"
 	"strings"
 
 	"github.com/zricethezav/gitleaks/v8/config"
@@ -100,10 +101,25 @@ func toGitleaks(f Finding, noRedact bool) report.Finding {
 // sarifRules adds the structural pass's rules to the rule list.
 func sarifRules(rules []config.Rule) []config.Rule {
 	out := append([]config.Rule(nil), rules...)
-	for _, id := range []string{ruleAssignment, ruleEnvPair, ruleK8sData, ruleK8sStringDat, ruleTFDefault} {
+	ids := make([]string, 0, len(ruleDescriptions))
+	for id := range ruleDescriptions {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
 		out = append(out, config.Rule{RuleID: id, Description: ruleDescriptions[id]})
 	}
 	return out
+}
+
+// sarifLevel is the SARIF level of a rule's results: "warning" for weak
+// and default passwords (a finding to review, often a local-development
+// default), "error" for every other secret.
+func sarifLevel(ruleID string) string {
+	if ruleID == ruleWeak {
+		return "warning"
+	}
+	return "error"
 }
 
 // fixSarif adjusts gitleaks' SARIF for GitHub code scanning: secretctl as
@@ -123,6 +139,14 @@ func fixSarif(w io.Writer, raw []byte, findings []Finding, version, root string)
 		tool, _ := run["tool"].(map[string]any)
 		driver, _ := tool["driver"].(map[string]any)
 		driver["name"] = "secretctl"
+		rules, _ := driver["rules"].([]any)
+		for _, r := range rules {
+			if rm, _ := r.(map[string]any); rm != nil {
+				if id, _ := rm["id"].(string); sarifLevel(id) != "error" {
+					rm["defaultConfiguration"] = map[string]any{"level": sarifLevel(id)}
+				}
+			}
+		}
 		driver["informationUri"] = "https://github.com/secretctl/secretctl"
 		if version == "" {
 			version = "dev"
@@ -142,7 +166,8 @@ func fixSarif(w io.Writer, raw []byte, findings []Finding, version, root string)
 		results, _ := run["results"].([]any)
 		for i, res := range results {
 			rm, _ := res.(map[string]any)
-			rm["level"] = "error"
+			id, _ := rm["ruleId"].(string)
+			rm["level"] = sarifLevel(id)
 			if i < len(findings) {
 				pf := map[string]any{"secretctl/v1": findings[i].Fingerprint}
 				if old, ok := rm["partialFingerprints"].(map[string]any); ok {

@@ -26,6 +26,7 @@ const (
 	ruleCredFile     = "credentials-file"
 	ruleRailsKey     = "rails-master-key"
 	ruleSNMP         = "snmp-community"
+	ruleWeak         = "weak-password"
 )
 
 var ruleDescriptions = map[string]string{
@@ -42,6 +43,7 @@ var ruleDescriptions = map[string]string{
 	ruleCredFile:     "Password or token in a credentials file (.gem/credentials, postfix sasl_passwd, pgbouncer userlist.txt).",
 	ruleRailsKey:     "Rails master key (config/master.key or config/credentials/*.key): it decrypts the app's credentials.",
 	ruleSNMP:         "SNMP community string or SNMPv3 passphrase in snmpd.conf.",
+	ruleWeak:         "Weak or default password (root, postgres, guest, changeit...) held by a password-named key.",
 }
 
 // hit is a structural finding inside one fragment.
@@ -281,7 +283,10 @@ type analyzer struct {
 	base   string // the file's lower-case base name
 	ext    string // its extension, without the dot
 	test   bool   // a test file or test data (see testPath)
-	hits   []hit
+	// weak is set by judge when the value it accepted is a weak or default
+	// password: the next secret-assignment is reported as weak-password.
+	weak bool
+	hits []hit
 	// muted are the lines where no finding may be reported: test vectors
 	// and password hashes judged here, which gitleaks' generic rule would
 	// otherwise report.
@@ -289,6 +294,10 @@ type analyzer struct {
 }
 
 func (a *analyzer) add(rule string, line, col int, secret, key string) {
+	if a.weak && rule == ruleAssignment {
+		rule = ruleWeak
+	}
+	a.weak = false
 	a.hits = append(a.hits, hit{rule: rule, line: line, col: col, secret: secret, key: key})
 }
 
@@ -309,6 +318,7 @@ func (a *analyzer) judgeNamed(name, v string) bool {
 // judge decides whether value v assigned to key on line i (key at byte
 // offset keyPos) is a hardcoded secret.
 func (a *analyzer) judge(i, keyPos int, key, v string) bool {
+	a.weak = false
 	c := classifyKey(key)
 	switch c {
 	case keyNone:
@@ -322,6 +332,10 @@ func (a *analyzer) judge(i, keyPos int, key, v string) bool {
 			c = keyToken
 		}
 	case keyPassword:
+		if weakPassword(v) {
+			a.weak = true
+			return true
+		}
 		if a.base == "tomcat-users.xml" && hexRe.MatchString(strings.ToLower(v)) && (len(v) == 32 || len(v) == 40 || len(v) == 64 || len(v) == 128) {
 			a.muted[i] = true
 			return false // a digest: Tomcat's MessageDigestCredentialHandler
