@@ -30,22 +30,23 @@ func wholeFileKind(filePath string) string {
 }
 
 var (
-	railsKeyRe  = regexp.MustCompile(`^[0-9a-f]{32}$`)
-	saslRe      = regexp.MustCompile(`^\s*(\S+)\s+([^\s:]+):(\S+)\s*$`)
-	userlistRe  = regexp.MustCompile(`^\s*"([^"]*)"\s+"([^"]*)"`)
-	gemCredRe   = regexp.MustCompile(`^\s*(\S+):\s+(\S+)\s*$`)
-	wpSaltRe    = regexp.MustCompile(`\bdefine\(\s*['"]((?:SECURE_)?AUTH_(?:KEY|SALT)|LOGGED_IN_(?:KEY|SALT)|NONCE_(?:KEY|SALT))['"]\s*,\s*'([^']*)'`)
-	csPropRe    = regexp.MustCompile(`\b([A-Za-z_]\w*)\s*\{\s*(?:get|init)\s*;\s*(?:(?:private\s+|protected\s+|internal\s+)?(?:set|init)\s*;\s*)?\}\s*=\s*@?"((?:[^"\\]|\\.)*)"`)
-	wrappedRe   = regexp.MustCompile(`\b([A-Za-z_][\w.]*)\s*(?::=|=)\s*(?:\[\]byte|Buffer\.from|bytes|new\s+TextEncoder\(\)\.encode)\(\s*["']([^"'\\]+)["']`)
-	exAttrRe    = regexp.MustCompile(`^\s*@([a-z_]\w*)\s+"([^"\\]*)"`)
-	headerDirRe = regexp.MustCompile(`\b(?:proxy_set_header|add_header|more_set_headers|grpc_set_header|fastcgi_param|uwsgi_param|RequestHeader\s+set)\s+["']?([\w-]+)["']?:?\s+"?([^\s";]+)"?\s*;?\s*$`)
-	redisACLRe  = regexp.MustCompile(`^\s*user\s+\S+\s+(?:\S+\s+)*?>(\S+)`)
-	snmpComRe   = regexp.MustCompile(`^\s*(?:(?:ro|rw)community6?|trap2?community|informcommunity)\s+(\S+)`)
-	snmpSecRe   = regexp.MustCompile(`^\s*com2sec6?\s+(?:-Cn\s+\S+\s+)?\S+\s+\S+\s+(\S+)`)
-	snmpUserRe  = regexp.MustCompile(`(?i)^\s*createUser\s+(?:-e\s+\S+\s+)?\S+\s+(?:MD5|SHA[\w-]*)\s+"?([^"\s]+)"?`)
-	escKeyRe    = regexp.MustCompile(`\\"([A-Za-z_][\w.\-]*)\\"\s*:\s*\\"([^"\\]+)\\"`)
-	queryRe     = regexp.MustCompile(`[?&]([A-Za-z_][\w.\-]*)=([^&\s"'#{}<>\\]+)`)
-	vectorWords = []string{"nonce", "iv:", "iv =", "tag:", "tag =", "plaintext", "ciphertext", "aad", " in:", "output", "expected", "vector"}
+	railsKeyRe    = regexp.MustCompile(`^[0-9a-f]{32}$`)
+	saslRe        = regexp.MustCompile(`^\s*(\S+)\s+([^\s:]+):(\S+)\s*$`)
+	userlistRe    = regexp.MustCompile(`^\s*"([^"]*)"\s+"([^"]*)"`)
+	gemCredRe     = regexp.MustCompile(`^\s*(\S+):\s+(\S+)\s*$`)
+	wpSaltRe      = regexp.MustCompile(`\bdefine\(\s*['"]((?:SECURE_)?AUTH_(?:KEY|SALT)|LOGGED_IN_(?:KEY|SALT)|NONCE_(?:KEY|SALT))['"]\s*,\s*'([^']*)'`)
+	csPropRe      = regexp.MustCompile(`\b([A-Za-z_]\w*)\s*\{\s*(?:get|init)\s*;\s*(?:(?:private\s+|protected\s+|internal\s+)?(?:set|init)\s*;\s*)?\}\s*=\s*@?"((?:[^"\\]|\\.)*)"`)
+	wrappedRe     = regexp.MustCompile(`\b([A-Za-z_][\w.]*)\s*(?::=|=)\s*(?:\[\]byte|Buffer\.from|bytes|new\s+TextEncoder\(\)\.encode)\(\s*["']([^"'\\]+)["']`)
+	exAttrRe      = regexp.MustCompile(`^\s*@([a-z_]\w*)\s+"([^"\\]*)"`)
+	headerDirRe   = regexp.MustCompile(`\b(?:proxy_set_header|add_header|more_set_headers|grpc_set_header|fastcgi_param|uwsgi_param|RequestHeader\s+set)\s+["']?([\w-]+)["']?:?\s+"?([^\s";]+)"?\s*;?\s*$`)
+	redisACLRe    = regexp.MustCompile(`^\s*user\s+\S+\s+(?:\S+\s+)*?>(\S+)`)
+	snmpComRe     = regexp.MustCompile(`^\s*(?:(?:ro|rw)community6?|trap2?community|informcommunity)\s+(\S+)`)
+	snmpSecRe     = regexp.MustCompile(`^\s*com2sec6?\s+(?:-Cn\s+\S+\s+)?\S+\s+\S+\s+(\S+)`)
+	snmpUserRe    = regexp.MustCompile(`(?i)^\s*createUser\s+(?:-e\s+\S+\s+)?\S+\s+(?:MD5|SHA[\w-]*)\s+"?([^"\s]+)"?`)
+	escKeyRe      = regexp.MustCompile(`\\"([A-Za-z_][\w.\-]*)\\"\s*:\s*\\"([^"\\]+)\\"`)
+	exampleHostRe = regexp.MustCompile(`://(?:[\w-]+\.)*example\.(?:com|org|net)\b`)
+	queryRe       = regexp.MustCompile(`[?&]([A-Za-z_][\w.\-]*)=([^&\s"'#{}<>\\]+)`)
+	vectorWords   = []string{"nonce", "iv:", "iv =", "tag:", "tag =", "plaintext", "ciphertext", "aad", " in:", "output", "expected", "vector"}
 )
 
 // credentialsFile reports the secrets of a whole-file credential file of
@@ -156,7 +157,14 @@ func (a *analyzer) csharpProperty(i int, l string) bool {
 // wrappedLiteral: jwtKey = []byte("v"), key = Buffer.from('v'): a literal
 // converted to bytes on its way to a secret-named variable.
 func (a *analyzer) wrappedLiteral(i int, l string) bool {
-	return strings.Contains(l, "(") && a.firstPair(i, l, wrappedRe)
+	if !strings.Contains(l, "(") {
+		return false
+	}
+	m := wrappedRe.FindStringSubmatchIndex(l)
+	if m == nil || a.test && classifyKey(l[m[2]:m[3]]) == keyPassword {
+		return false // pass := []byte("allmine") in a test: the input of a hash test
+	}
+	return a.pair(i, l, m)
 }
 
 // elixirAttribute: @api_token "v" in an Elixir module.
@@ -218,7 +226,10 @@ func (a *analyzer) escapedKey(i int, l string) bool {
 // queryParam: ?api_key=v&... in a URL. Template fields ({api_key}) do not
 // match.
 func (a *analyzer) queryParam(i int, l string) bool {
-	return strings.Contains(l, "://") && strings.Contains(l, "?") && a.firstPair(i, l, queryRe)
+	if !strings.Contains(l, "://") || !strings.Contains(l, "?") || exampleHostRe.MatchString(l) {
+		return false // https://example.com/…?token=…: documentation
+	}
+	return a.firstPair(i, l, queryRe)
 }
 
 // tupleFile: Erlang and Elixir files, where {key, "value"} is a setting.

@@ -40,7 +40,8 @@ func TestPasswordHash(t *testing.T) {
 // TestValueChecksNamedFalsePositives: documentation examples, GraphQL
 // types, f-string fields and concatenations are not secrets; a canary is.
 func TestValueChecksNamedFalsePositives(t *testing.T) {
-	for _, v := range []string{"2YotnFZFEjr1zCsicMWpAA", "89h3f98hbwf987h3f98wenf89ehf", "String!", "k-`+c+`", "curve25519-sha256"} {
+	for _, v := range []string{"2YotnFZFEjr1zCsicMWpAA", "89h3f98hbwf987h3f98wenf89ehf", "String!", "k-`+c+`", "curve25519-sha256",
+		"ssh-mldsa-65", "__AccessToken__", "dGhpcyBpcyBub3QgYSByZWFsIHZhbHVl", "0123456789abcdef", "Basic abc123", "urn:uuid:181d4fae-7d8c-11d0-a765-00a0c91e6bf2"} {
 		if plausibleSecret(v, keyToken, "token") {
 			t.Errorf("plausibleSecret(%q) = true", v)
 		}

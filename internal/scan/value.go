@@ -194,7 +194,7 @@ var (
 	// Values that are words, not secrets (lower case).
 	placeholderValues = map[string]bool{"password": true, "passwd": true, "secret": true, "token": true, "apikey": true, "api_key": true, "none": true, "null": true, "nil": true, "undefined": true, "true": true, "false": true, "yes": true, "no": true, "on": true, "off": true, "string": true, "str": true, "required": true, "optional": true, "hidden": true, "sensitive": true, "default": true, "empty": true, "unset": true, "test": true, "testing": true, "admin": true, "root": true, "user": true, "username": true, "guest": true, "demo": true, "value": true, "secretvalue": true, "mysecret": true, "mypassword": true, "pass": true, "bearer": true, "basic": true, "private": true, "public": true, "na": true, "n/a": true, "tbd": true, "pending": true, "auto": true, "generated": true, "random": true, "env": true, "environment": true, "disabled": true, "enabled": true, "chararray": true, "bytes": true, "byte[]": true, "char[]": true, "int": true, "number": true, "boolean": true, "bool": true, "object": true, "any": true, "scrypt": true, "bcrypt": true, "argon2": true, "argon2id": true, "pbkdf2": true, "sha256": true, "sha512": true, "hmac": true, "plain": true, "plaintext": true, "oauth": true, "oauth2": true, "secrets": true, "passphrase": true, "credentials": true, "foo": true, "bar": true, "hunter2": true, "baz": true, "qux": true, "foobar": true}
 	// Prefixes of public keys, certificates and ciphertext.
-	nonSecretPrefixes = []string{"ssh-rsa ", "ssh-ed25519 ", "ssh-dss ", "ecdsa-sha2-", "sk-ssh-", "sk-ecdsa-", "-----begin public key", "-----begin rsa public key", "-----begin certificate", "-----begin pgp public", "-----begin age encrypted", "-----begin pgp message", "-----begin x509", "age1", "enc[", "enc(", "vault:v", "$ansible_vault", "{cipher}", "{bcrypt}", "{sha", "agecrypt", "sops:", "aqicah", "encrypted:", "kms:", "$2a$", "$2b$", "$2y$", "$argon2", "$pbkdf2", "$scrypt", "$6$", "$5$", "$1$", "sha256:", "sha512:", "pbkdf2_sha256$", "https://", "http://", "file://", "arn:aws:", "did:key:", "did:web:", "did:plc:", "scram-sha-256$", "scram-sha-1$", "{ssha}", "{smd5}", "{crypt}", "{md5}", "{ssha256}", "{ssha512}", "pk_live_", "pk_test_", "pk.eyj"}
+	nonSecretPrefixes = []string{"ssh-rsa ", "ssh-ed25519 ", "ssh-dss ", "ecdsa-sha2-", "sk-ssh-", "sk-ecdsa-", "-----begin public key", "-----begin rsa public key", "-----begin certificate", "-----begin pgp public", "-----begin age encrypted", "-----begin pgp message", "-----begin x509", "age1", "enc[", "enc(", "vault:v", "$ansible_vault", "{cipher}", "{bcrypt}", "{sha", "agecrypt", "sops:", "aqicah", "encrypted:", "kms:", "$2a$", "$2b$", "$2y$", "$argon2", "$pbkdf2", "$scrypt", "$6$", "$5$", "$1$", "sha256:", "sha512:", "pbkdf2_sha256$", "https://", "http://", "file://", "arn:aws:", "did:key:", "did:web:", "did:plc:", "scram-sha-256$", "scram-sha-1$", "{ssha}", "{smd5}", "{crypt}", "{md5}", "{ssha256}", "{ssha512}", "pk_live_", "pk_test_", "pk.eyj", "urn:"}
 )
 
 // valueVerdict judges a literal value assigned to a key of class k (or found
@@ -210,8 +210,11 @@ func plausibleSecret(v string, k keyClass, key string) bool {
 	}
 	for _, p := range authSchemes {
 		if len(lv) > len(p) && strings.HasPrefix(lv, p) {
-			// token = "Bearer <token>": judge the credential after the scheme.
-			return plausibleSecret(v[len(p):], k, key)
+			// token = "Bearer <token>": judge the credential after the
+			// scheme, which must look machine-made ("Basic abc123" is a
+			// test stand-in).
+			rest := v[len(p):]
+			return tokenLike(rest) && plausibleSecret(rest, k, key)
 		}
 	}
 	if strings.HasPrefix(lv, "pass:") && len(v) > 5 {
@@ -244,6 +247,15 @@ func plausibleSecret(v string, k keyClass, key string) bool {
 	}
 	if last := lv[len(lv)-1]; last == '+' || last == '(' {
 		return false
+	}
+	if len(v) >= 8 && (strings.Contains(sequenceChars, lv) || strings.Contains(sequenceDigits, lv)) {
+		return false // 0123456789abcdef, abcdefgh: a run of the alphabet
+	}
+	if strings.HasPrefix(v, "__") && strings.HasSuffix(v, "__") || encodedProse(v) {
+		return false // __AccessToken__: a marker; base64 of a sentence
+	}
+	if k >= keyToken && namedWords(lv) {
+		return false // ecs-full-path-ecs-secret-key: a stand-in named as one
 	}
 	if concatMarks(v) {
 		return false // "k-`+c+`": a piece of a string expression
@@ -624,7 +636,48 @@ var docExamples = map[string]bool{
 	"8xLOxBtZp8":                   true, // RFC 6749 implicit grant token
 	"mF_9.B5f-4.1JqM":              true, // RFC 6750 bearer token
 	"89h3f98hbwf987h3f98wenf89ehf": true, // spf13/viper README
+	"dGhlIHNhbXBsZSBub25jZQ==":     true, // RFC 6455 sample WebSocket key
 }
+
+// encodedProse: base64 that decodes to a sentence ("this is not a real
+// value"): test text, not key material.
+func encodedProse(v string) bool {
+	if len(v) < 16 {
+		return false
+	}
+	d, ok := decodeBase64(v)
+	if !ok || strings.Count(d, " ") < 2 {
+		return false
+	}
+	for i := 0; i < len(d); i++ {
+		if d[i] < 0x20 || d[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// namedWords: four or more letter words joined by "-" or "_", one of them
+// secret, key, token or password ("ecs-full-path-ecs-secret-key").
+func namedWords(lv string) bool {
+	words := strings.FieldsFunc(lv, func(r rune) bool { return r == '-' || r == '_' })
+	if len(words) < 4 {
+		return false
+	}
+	found := false
+	for _, w := range words {
+		if !isLetters(w) {
+			return false
+		}
+		found = found || w == "secret" || w == "key" || w == "token" || w == "password" || w == "credential" || w == "credentials"
+	}
+	return found
+}
+
+const (
+	sequenceChars  = "0123456789abcdefghijklmnopqrstuvwxyz"
+	sequenceDigits = "12345678901234567890"
+)
 
 // authSchemes are HTTP authentication schemes written in front of a
 // credential in one value ("Bearer <token>").
@@ -673,7 +726,10 @@ func algorithmName(lv string) bool {
 	algo := protoPrefixes[parts[0]]
 	for _, p := range parts {
 		w := strings.TrimRight(p, "0123456789")
-		if w == "" || !isLetters(w) {
+		if w == "" {
+			continue // ssh-mldsa-65: a parameter set's number
+		}
+		if !isLetters(w) {
 			return false
 		}
 		if w != p && algoPartRe.MatchString(p) {
