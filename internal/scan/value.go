@@ -637,6 +637,16 @@ var docExamples = map[string]bool{
 	"mF_9.B5f-4.1JqM":              true, // RFC 6750 bearer token
 	"89h3f98hbwf987h3f98wenf89ehf": true, // spf13/viper README
 	"dGhlIHNhbXBsZSBub25jZQ==":     true, // RFC 6455 sample WebSocket key
+	"h480djs93hd8":                 true, // RFC 6749 MAC token example
+	"SlAV32hkKG":                   true, // OpenID Connect Core access token
+	"dpf43f3p2l4k3l03":             true, // RFC 5849 client and token credentials
+	"kd94hf93k423kf44":             true,
+	"nnch734d00sl2jdk":             true,
+	"pfkkdhi9sl3r4s00":             true,
+	"hh5s93j4hdidpola":             true,
+	"hdhd0244k9j7ao03":             true,
+	"0685bd9184jfhq22":             true,
+	"ad180jjd733klru7":             true,
 }
 
 // encodedProse: base64 that decodes to a sentence ("this is not a real
