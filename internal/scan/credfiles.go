@@ -162,7 +162,7 @@ func (a *analyzer) wrappedLiteral(i int, l string) bool {
 	}
 	m := wrappedRe.FindStringSubmatchIndex(l)
 	if m == nil || a.test && classifyKey(l[m[2]:m[3]]) == keyPassword {
-		return false // pass := []byte("allmine") in a test: the input of a hash test
+		return false // a password as bytes in a test: the input of a hashing test
 	}
 	return a.pair(i, l, m)
 }
