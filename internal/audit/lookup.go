@@ -3,6 +3,7 @@ package audit
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"regexp"
@@ -13,9 +14,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"golang.org/x/time/rate"
 
 	"github.com/secretctl/secretctl/internal/awsx"
+	"github.com/secretctl/secretctl/internal/text"
 )
 
 // CloudTrailAPI is the part of the CloudTrail client audit uses;
@@ -73,6 +76,9 @@ type LookupOptions struct {
 	Backoff    Backoff       // zero: DefaultBackoff
 	MaxResults int32         // page size; 0: 50, the API maximum
 	Progress   func(LookupStats)
+	// Retry, if set, is called before each wait for a failed request that
+	// is tried again (a throttle, a 5xx, a broken connection).
+	Retry func(RetryInfo)
 	// Sleep waits d or until ctx ends; nil uses a timer. Tests leave it nil.
 	Sleep func(ctx context.Context, d time.Duration) error
 }
@@ -88,6 +94,15 @@ type LookupStats struct {
 	Events    int           `json:"events"`  // events received
 	Matched   int           `json:"matched"` // events that passed the filter
 	Elapsed   time.Duration `json:"elapsed"`
+}
+
+// RetryInfo describes a failed LookupEvents request about to be tried
+// again.
+type RetryInfo struct {
+	Region  string
+	Attempt int           // the attempt that failed, from 1
+	Wait    time.Duration // the wait before the next attempt
+	Cause   string        // the failure, one line
 }
 
 // ChooseAttribute picks the single most selective lookup attribute for f:
@@ -187,23 +202,46 @@ func Lookup(ctx context.Context, api CloudTrailAPI, o LookupOptions, fn func(*Ev
 		}
 	}
 	throttles := 0
+	var lastErr error // the last failure retried, for the error when ctx ends
+	stop := func(err error) (LookupStats, error) {
+		st.Elapsed = time.Since(start)
+		switch {
+		case ctx.Err() != nil && lastErr != nil:
+			return st, fmt.Errorf("look up CloudTrail events in %s: %w after %d attempt(s); the last failed with: %s",
+				regionName(o.Region), ctx.Err(), throttles+1, failure(lastErr))
+		case ctx.Err() != nil:
+			return st, fmt.Errorf("look up CloudTrail events in %s: %w after %d page(s)", regionName(o.Region), ctx.Err(), st.Pages)
+		}
+		return st, err
+	}
 	for {
 		if err := o.Limiter.Wait(ctx); err != nil {
-			return st, err
+			if ctx.Err() == nil { // the wait would pass the deadline: give up now
+				<-ctx.Done()
+			}
+			return stop(err)
 		}
 		st.Requests++
 		out, err := api.LookupEvents(ctx, in, noSDKRetry)
 		if err != nil {
+			if ctx.Err() != nil {
+				return stop(err)
+			}
 			// The SDK's retries are off for this call, so retry here what it
 			// would retry (throttles, 5xx, broken connections), paced.
-			if (awsx.IsThrottle(err) || isTransient(err)) && throttles < o.Backoff.Retries && ctx.Err() == nil {
+			if (awsx.IsThrottle(err) || isTransient(err)) && throttles < o.Backoff.Retries {
 				if awsx.IsThrottle(err) {
 					st.Throttled++
 				} else {
 					st.Retried++
 				}
-				if err := sleep(ctx, o.Backoff.wait(throttles)); err != nil {
-					return st, err
+				lastErr = err
+				wait := o.Backoff.wait(throttles)
+				if o.Retry != nil {
+					o.Retry(RetryInfo{Region: o.Region, Attempt: throttles + 1, Wait: wait, Cause: failure(err)})
+				}
+				if err := sleep(ctx, wait); err != nil {
+					return stop(err)
 				}
 				throttles++
 				continue
@@ -211,6 +249,7 @@ func Lookup(ctx context.Context, api CloudTrailAPI, o LookupOptions, fn func(*Ev
 			st.Elapsed = time.Since(start)
 			return st, fmt.Errorf("look up CloudTrail events in %s: %w", regionName(o.Region), err)
 		}
+		lastErr = nil
 		throttles = 0
 		st.Pages++
 		for i := range out.Events {
@@ -239,6 +278,16 @@ func Lookup(ctx context.Context, api CloudTrailAPI, o LookupOptions, fn func(*Ev
 		}
 		in.NextToken = out.NextToken
 	}
+}
+
+// failure describes a failed request in one line, with its HTTP status.
+func failure(err error) string {
+	s := text.OneLine(awsx.Classify(err).Error())
+	var re *smithyhttp.ResponseError
+	if errors.As(err, &re) && !strings.Contains(s, "HTTP ") {
+		s += fmt.Sprintf(" (HTTP %d)", re.HTTPStatusCode())
+	}
+	return s
 }
 
 func regionName(r string) string {

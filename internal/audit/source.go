@@ -102,6 +102,8 @@ type CloudTrail struct {
 	Notef func(format string, a ...any)
 	// Progress, if set, receives the running totals of every region.
 	Progress func([]LookupStats)
+	// Retry, if set, hears of each failed request about to be tried again.
+	Retry func(RetryInfo)
 }
 
 // Read implements Source. A query window that starts before LookupEvents'
@@ -148,7 +150,7 @@ func (ct *CloudTrail) Read(ctx context.Context, c *Collector) error {
 				}
 			}
 			st, err := Lookup(gctx, api, LookupOptions{
-				Region: region, Filter: c.Fetch(), SecretARN: arn,
+				Region: region, Filter: c.Fetch(), SecretARN: arn, Retry: ct.Retry,
 				Progress: func(s LookupStats) {
 					mu.Lock()
 					defer mu.Unlock()

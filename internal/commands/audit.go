@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -15,6 +16,7 @@ import (
 	"github.com/secretctl/secretctl/internal/audit"
 	"github.com/secretctl/secretctl/internal/auditlog"
 	"github.com/secretctl/secretctl/internal/store/local"
+	"github.com/secretctl/secretctl/internal/text"
 	"github.com/secretctl/secretctl/internal/ui"
 )
 
@@ -44,7 +46,14 @@ type AuditOptions struct {
 	FailOn      []string
 	FromLogs    []string
 	Regions     []string // --region on audit: repeatable and comma lists
+	Timeout     time.Duration
+	Endpoint    string // the configured endpoint URL, named when --timeout passes
 }
+
+// DefaultAuditTimeout bounds `audit --backend aws`: LookupEvents is paced
+// at 2 requests per second and failed requests are retried with backoff,
+// so an endpoint that keeps failing would otherwise keep it waiting.
+const DefaultAuditTimeout = 2 * time.Minute
 
 func newAuditCmd(f *Factory, runF func(context.Context, *AuditOptions) error) *cobra.Command {
 	opts := &AuditOptions{IO: f.IO, Now: f.Now, AWSClients: f.regionClients}
@@ -59,7 +68,9 @@ Sources:
                   and failures included)
   --backend aws   CloudTrail LookupEvents for secretsmanager.amazonaws.com in
                   --region (a comma list runs several regions), last 90 days,
-                  paced at CloudTrail's 2 requests per second per region
+                  paced at CloudTrail's 2 requests per second per region;
+                  throttled and failed requests are retried (on a terminal,
+                  the status line says so) until --timeout passes
   --from-logs P   CloudTrail log files (*.json.gz, *.json, a whole AWSLogs/
                   tree) exported from the trail's S3 bucket: any age, any size;
                   needs no backend
@@ -89,6 +100,7 @@ Exit status:
 			}
 			cfg := f.settings()
 			opts.AWS, opts.Home, opts.Output = cfg.IsAWS(), cfg.Home, ui.Format(f.Output())
+			opts.Endpoint = cfg.EndpointURL
 			opts.Local = f.localOptions()
 			opts.Regions = auditRegions(opts.Regions, cfg.Region)
 			if runF != nil {
@@ -108,6 +120,7 @@ Exit status:
 	fl.IntVar(&opts.BurstReads, "burst-reads", audit.DefaultBurstReads, "reads of one secret by one principal within --burst-window that make a burst")
 	fl.DurationVar(&opts.BurstWindow, "burst-window", audit.DefaultBurstWindow, "window of a read burst")
 	fl.StringSliceVar(&opts.FailOn, "fail-on", nil, "exit 1 when any of these is present: denied, unused, new-principal")
+	fl.DurationVar(&opts.Timeout, "timeout", DefaultAuditTimeout, "with --backend aws: give up when CloudTrail has not answered everything in this time (0: no limit)")
 	fl.StringArrayVar(&opts.FromLogs, "from-logs", nil, "read CloudTrail log files (a file or an AWSLogs/ tree) instead of a backend (repeatable)")
 	// audit's own --region (for it and its subcommands) takes several
 	// regions; it shadows the global one, whose environment variable and
@@ -154,6 +167,9 @@ func auditQuery(opts *AuditOptions) (audit.Query, []string, error) {
 	if err != nil {
 		return q, nil, &UsageError{Err: fmt.Errorf("audit: %w", err)}
 	}
+	if opts.Timeout < 0 {
+		return q, nil, usageErrorf("audit: --timeout must not be negative")
+	}
 	if opts.UnusedDays <= 0 || opts.BurstReads <= 0 || opts.BurstWindow <= 0 {
 		return q, nil, usageErrorf("audit: --unused-days, --burst-reads and --burst-window must be positive")
 	}
@@ -185,6 +201,10 @@ func auditSource(opts *AuditOptions, progress *ui.Progress) (audit.Source, strin
 			Clients:  opts.AWSClients,
 			Notef:    func(format string, a ...any) { fmt.Fprintf(progress, "note: "+format+"\n", a...) },
 			Progress: func(stats []audit.LookupStats) { progress.Printf("%s", lookupProgress(stats)) },
+			Retry: func(r audit.RetryInfo) {
+				progress.Printf("%s: LookupEvents attempt %d failed (%s); retrying in %s",
+					audit.RegionLabel(r.Region), r.Attempt, text.Shorten(r.Cause, 100), r.Wait.Round(100*time.Millisecond))
+			},
 		}, "audit"
 	default:
 		return audit.LocalLog{Path: filepath.Join(opts.Home, local.AuditFile)}, "audit"
@@ -204,9 +224,22 @@ func runAudit(ctx context.Context, opts *AuditOptions) error {
 	}
 	progress := opts.IO.NewProgress(0)
 	src, prefix := auditSource(opts, progress)
-	res, err := audit.Collect(ctx, src, q)
+	cctx := ctx
+	if _, lookup := src.(*audit.CloudTrail); lookup && opts.Timeout > 0 {
+		var cancel context.CancelFunc
+		cctx, cancel = context.WithTimeout(ctx, opts.Timeout)
+		defer cancel()
+	}
+	res, err := audit.Collect(cctx, src, q)
 	progress.Done()
 	if err != nil {
+		if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+			at := "AWS"
+			if opts.Endpoint != "" {
+				at = opts.Endpoint
+			}
+			return fmt.Errorf("%s: gave up after --timeout %s waiting for CloudTrail at %s: %w", prefix, opts.Timeout, at, err)
+		}
 		return fmt.Errorf("%s: %w", prefix, err)
 	}
 	if !opts.AWS && len(opts.FromLogs) == 0 {
