@@ -267,6 +267,7 @@ func (r *Database) Set(ctx context.Context, req *Request) error {
 			return scrub(fmt.Errorf("set the password of %s: %w", pend.Username, err), pend.Password)
 		}
 		req.Logf("%s: changed the password of %s", StepSet, pend.Username)
+		logNotes(req, StepSet, c)
 		return nil
 	}
 	alt, err := AltUsername(cur.Username, r.Driver.NameLimit(cur.Engine))
@@ -369,7 +370,20 @@ func (r *Database) Revert(ctx context.Context, req *Request) (bool, error) {
 	if err := c.SetOwnPassword(ctx, cur.Username, cur.Password); err != nil {
 		return false, scrub(fmt.Errorf("restore the password of %s: %w", cur.Username, err), cur.Password)
 	}
+	logNotes(req, "revert", c)
 	return true, nil
+}
+
+// noter is a Conn with something to report about its last password
+// change, such as the host entries it reached.
+type noter interface{ Notes() []string }
+
+func logNotes(req *Request, step Step, c Conn) {
+	if n, ok := c.(noter); ok {
+		for _, s := range n.Notes() {
+			req.Logf("%s: %s", step, s)
+		}
+	}
 }
 
 // scrub removes secrets from an error message, in case a database echoes

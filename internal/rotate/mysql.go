@@ -3,6 +3,7 @@ package rotate
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net"
 	"strconv"
@@ -70,9 +71,15 @@ func (MySQL) Connect(ctx context.Context, d DBSecret) (Conn, error) {
 	return &myConn{db: db}, nil
 }
 
-type myConn struct{ db *sql.DB }
+type myConn struct {
+	db    *sql.DB
+	notes []string // what the last password change reached, for the step log
+}
 
 func (m *myConn) Close() { _ = m.db.Close() }
+
+// Notes implements noter.
+func (m *myConn) Notes() []string { return m.notes }
 
 func (m *myConn) Ping(ctx context.Context) error {
 	var now string
@@ -88,7 +95,87 @@ func (m *myConn) legacyPassword(ctx context.Context) (bool, error) {
 	return strings.Contains(strings.ToLower(v), "mariadb") || strings.HasPrefix(v, "5."), nil
 }
 
+// Server error numbers for a statement the user has no privilege for.
+const (
+	erDBAccessDenied     = 1044
+	erSpecificAccess     = 1227
+	erTableAccessDenied  = 1142
+	erColumnAccessDenied = 1143
+)
+
+func mysqlErrno(err error) uint16 {
+	var me *mysql.MySQLError
+	if errors.As(err, &me) {
+		return me.Number
+	}
+	return 0
+}
+
+// account quotes 'user'@'host'.
+func account(user, host string) string { return quoteName(user) + "@" + quoteName(host) }
+
+// hostsOf lists the host entries of user in mysql.user. ok is false when
+// the logged-in user may not read mysql.user.
+func (m *myConn) hostsOf(ctx context.Context, user string) (hosts []string, ok bool, err error) {
+	rows, err := m.db.QueryContext(ctx, "SELECT Host FROM mysql.user WHERE User = ? ORDER BY Host", user)
+	if n := mysqlErrno(err); n == erTableAccessDenied || n == erColumnAccessDenied || n == erDBAccessDenied {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var h string
+		if err := rows.Scan(&h); err != nil {
+			return nil, false, err
+		}
+		hosts = append(hosts, h)
+	}
+	return hosts, true, rows.Err()
+}
+
+// SetOwnPassword changes the password of every host entry of user
+// ('app'@'%', 'app'@'localhost', ...): MySQL keeps one password per entry,
+// and the server picks the entry by where a client connects from, so
+// changing only the logged-in one would leave the old password working
+// from elsewhere. Several entries are changed in one ALTER USER, which
+// needs the CREATE USER privilege; without it, nothing is changed and the
+// error names the entries. When the user may not read mysql.user, only the
+// logged-in entry can be changed, and a note says so.
 func (m *myConn) SetOwnPassword(ctx context.Context, user, password string) error {
+	m.notes = nil
+	var cur string
+	if err := m.db.QueryRowContext(ctx, "SELECT CURRENT_USER()").Scan(&cur); err != nil {
+		return err
+	}
+	self := cur
+	if i := strings.LastIndex(cur, "@"); i >= 0 {
+		self = account(cur[:i], cur[i+1:])
+	}
+	hosts, listed, err := m.hostsOf(ctx, user)
+	if err != nil {
+		return fmt.Errorf("list the host entries of %s: %w", user, err)
+	}
+	if len(hosts) > 1 {
+		accounts := make([]string, len(hosts))
+		parts := make([]string, len(hosts))
+		args := make([]any, len(hosts))
+		for i, h := range hosts {
+			accounts[i] = account(user, h)
+			parts[i] = accounts[i] + " IDENTIFIED BY ?"
+			args[i] = password
+		}
+		names := strings.Join(accounts, ", ")
+		if _, err := m.db.ExecContext(ctx, "ALTER USER "+strings.Join(parts, ", "), args...); err != nil {
+			if n := mysqlErrno(err); n == erSpecificAccess || n == erDBAccessDenied {
+				return fmt.Errorf("%s has %d host entries (%s), each with its own password; changing them all needs the CREATE USER privilege, which it lacks: grant it, drop the entries it does not need, or use --strategy alternating-users (nothing was changed)", user, len(hosts), names)
+			}
+			return err
+		}
+		m.notes = append(m.notes, "changed the password of every host entry: "+names)
+		return nil
+	}
 	legacy, err := m.legacyPassword(ctx)
 	if err != nil {
 		return err
@@ -97,8 +184,13 @@ func (m *myConn) SetOwnPassword(ctx context.Context, user, password string) erro
 	if legacy {
 		q = "SET PASSWORD = PASSWORD(?)"
 	}
-	_, err = m.db.ExecContext(ctx, q, password)
-	return err
+	if _, err = m.db.ExecContext(ctx, q, password); err != nil {
+		return err
+	}
+	if !listed {
+		m.notes = append(m.notes, fmt.Sprintf("changed the password of %s only: %s may not read mysql.user, so other host entries of it, if any, keep the old password (grant SELECT on mysql.user to have them checked)", self, user))
+	}
+	return nil
 }
 
 // quoteName quotes a user name as a MySQL identifier (safe under any sql_mode).
