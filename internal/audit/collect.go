@@ -25,6 +25,16 @@ type Query struct {
 type Result struct {
 	Events  []Event  // newest first; empty (not nil) unless Query.List is off
 	Summary *Summary // nil without Query.Summary
+	Counts  Counts   // what happened to the events the source read
+}
+
+// Counts says what became of the events a source read, so that an empty
+// result can say why it is empty.
+type Counts struct {
+	Read          int `json:"read"`          // events the source passed on
+	Duplicates    int `json:"duplicates"`    // the same event id seen again
+	OutsideWindow int `json:"outsideWindow"` // not within --since/--until
+	Filtered      int `json:"filtered"`      // in the window, but not the secret, principal, event or result asked for
 }
 
 // A Source reads events into a Collector: the local access log
@@ -41,7 +51,7 @@ func Collect(ctx context.Context, src Source, q Query) (Result, error) {
 	if err := src.Read(ctx, c); err != nil {
 		return Result{}, err
 	}
-	res := Result{Events: c.sorted()}
+	res := Result{Events: c.sorted(), Counts: c.counts}
 	if c.sum != nil {
 		sum := c.sum.Result()
 		res.Summary = &sum
@@ -52,12 +62,13 @@ func Collect(ctx context.Context, src Source, q Query) (Result, error) {
 // Collector takes the events a Source reads. Its methods are safe for
 // concurrent use, so a source may read several regions at once.
 type Collector struct {
-	q     Query
-	fetch Filter // what is read: Filter, widened to the summary's baseline
-	mu    sync.Mutex
-	seen  *Deduper
-	list  []Event
-	sum   *Summarizer
+	q      Query
+	fetch  Filter // what is read: Filter, widened to the summary's baseline
+	mu     sync.Mutex
+	seen   *Deduper
+	list   []Event
+	sum    *Summarizer
+	counts Counts
 	// chronological: events arrive oldest first (the local log), so
 	// equal times are reversed too when sorting newest first.
 	chronological bool
@@ -98,8 +109,17 @@ func (c *Collector) setFetchSince(t time.Time) {
 func (c *Collector) Add(e *Event) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.fetch.Match(e) || c.seen.Seen(e.EventID) {
+	c.counts.Read++
+	if !c.fetch.Match(e) {
+		c.count(e)
 		return
+	}
+	if c.seen.Seen(e.EventID) {
+		c.counts.Duplicates++
+		return
+	}
+	if !c.q.Filter.Match(e) {
+		c.count(e)
 	}
 	if c.sum != nil {
 		c.sum.Add(e)
@@ -109,6 +129,16 @@ func (c *Collector) Add(e *Event) {
 	if c.q.List && c.q.Filter.Match(e) {
 		e.Intern()
 		c.list = append(c.list, *e)
+	}
+}
+
+// count records why e does not match the query's filter.
+func (c *Collector) count(e *Event) {
+	f := c.q.Filter
+	if (!f.Since.IsZero() && e.Time.Before(f.Since)) || (!f.Until.IsZero() && e.Time.After(f.Until)) {
+		c.counts.OutsideWindow++
+	} else {
+		c.counts.Filtered++
 	}
 }
 

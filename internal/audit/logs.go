@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/klauspost/compress/gzip"
 )
@@ -218,20 +219,35 @@ func readLogFile(ctx context.Context, path string, sources []string, pool *sync.
 	return records, events, size, nil
 }
 
-// DecodeRecords walks {"Records":[...]} with a json.Decoder, token by
-// token, up to the array; the array's elements are then cut out of the
-// stream one at a time and parsed without reflection (see fastrec.go), and
-// fn is called with each record. It returns the number of records read. A
-// top-level JSON value without a "Records" array (a digest file, an
-// unrelated file in the tree) yields no records and no error.
+// DecodeRecords reads one CloudTrail file and calls fn with each record.
+// It returns the number of records read. Three shapes are read:
+//
+//   - a trail log file, {"Records":[...]}: walked with a json.Decoder, token
+//     by token, up to the array; the array's elements are then cut out of
+//     the stream one at a time and parsed without reflection (see
+//     fastrec.go), so memory does not depend on the file's size;
+//   - a saved LookupEvents response, {"Events":[{"CloudTrailEvent":"..."}]}
+//     (`aws cloudtrail lookup-events` output): each item's record, with
+//     what it lacks taken from the item's own fields;
+//   - a single record, an object with an "eventSource" field.
+//
+// A top-level JSON value of any other shape (a digest file, an unrelated
+// file in the tree) yields no records and no error.
 func DecodeRecords(r io.Reader, fn func(*Record) error) (records int64, err error) {
 	return decodeRecords(r, nil, fn)
 }
 
-// decodeRecords is DecodeRecords that parses only records whose bytes
-// contain one of sources (a cheap test that skips other services' records
-// unparsed; the caller still checks the parsed eventSource).
+// decodeRecords is DecodeRecords that parses only log-file records whose
+// bytes contain one of sources (a cheap test that skips other services'
+// records unparsed; the caller still checks the parsed eventSource).
 func decodeRecords(r io.Reader, sources [][]byte, fn func(*Record) error) (records int64, err error) {
+	return decodeTop(r, sources, fn, false)
+}
+
+// decodeTop reads the top-level object. rest is set for the keys that
+// follow a Records array, read as an object of their own: only more
+// Records arrays count there.
+func decodeTop(r io.Reader, sources [][]byte, fn func(*Record) error, rest bool) (records int64, err error) {
 	dec := json.NewDecoder(r)
 	tok, err := dec.Token()
 	if err != nil {
@@ -243,15 +259,46 @@ func decodeRecords(r io.Reader, sources [][]byte, fn func(*Record) error) (recor
 	if d, ok := tok.(json.Delim); !ok || d != '{' {
 		return 0, nil // not a log file
 	}
+	// The other top-level fields, kept in case the object is one record.
+	var fields map[string]json.RawMessage
+	sawArray := false
 	for dec.More() {
 		key, err := dec.Token()
 		if err != nil {
 			return records, err
 		}
-		if k, _ := key.(string); k != "Records" {
+		k, _ := key.(string)
+		if k == "Events" && !rest && !sawArray {
+			var raw json.RawMessage
+			if err := dec.Decode(&raw); err != nil {
+				return records, err
+			}
+			n, isArray, err := decodeLookupItems(raw, fn)
+			records += n
+			if err != nil {
+				return records, err
+			}
+			if isArray {
+				sawArray = true
+				fields = nil
+			} else if !sawArray {
+				if fields == nil {
+					fields = map[string]json.RawMessage{}
+				}
+				fields[k] = raw
+			}
+			continue
+		}
+		if k != "Records" {
 			var skip json.RawMessage
 			if err := dec.Decode(&skip); err != nil {
 				return records, err
+			}
+			if !rest && !sawArray {
+				if fields == nil {
+					fields = map[string]json.RawMessage{}
+				}
+				fields[k] = skip
 			}
 			continue
 		}
@@ -293,12 +340,111 @@ func decodeRecords(r io.Reader, sources [][]byte, fn func(*Record) error) (recor
 			return records, err
 		}
 		if c == ',' {
-			n, err := decodeRecords(io.MultiReader(strings.NewReader("{"), sp.rest()), sources, fn)
+			n, err := decodeTop(io.MultiReader(strings.NewReader("{"), sp.rest()), sources, fn, true)
 			return records + n, err
 		}
 		return records, nil
 	}
+	if _, err := dec.Token(); err != nil { // the closing '}'
+		return records, err
+	}
+	if _, ok := fields["eventSource"]; ok && !sawArray {
+		b, err := json.Marshal(fields)
+		if err != nil {
+			return records, err
+		}
+		var rec Record
+		if err := parseRecord(b, &rec); err != nil {
+			return 1, fmt.Errorf("record 1: %w", err)
+		}
+		return 1, fn(&rec)
+	}
 	return records, nil
+}
+
+// lookupItem is one item of a LookupEvents response as saved by the AWS
+// CLI or SDK: EventTime is a string (CLI) or seconds since the epoch.
+type lookupItem struct {
+	EventID         string          `json:"EventId"`
+	EventName       string          `json:"EventName"`
+	EventSource     string          `json:"EventSource"`
+	EventTime       json.RawMessage `json:"EventTime"`
+	Username        string          `json:"Username"`
+	AccessKeyID     string          `json:"AccessKeyId"`
+	ReadOnly        string          `json:"ReadOnly"`
+	CloudTrailEvent string          `json:"CloudTrailEvent"`
+	Resources       []struct {
+		ResourceType string `json:"ResourceType"`
+		ResourceName string `json:"ResourceName"`
+	} `json:"Resources"`
+}
+
+// decodeLookupItems reads the Events array of a LookupEvents response;
+// isArray is false (and nothing is read) when raw is not an array.
+func decodeLookupItems(raw json.RawMessage, fn func(*Record) error) (records int64, isArray bool, err error) {
+	var items []json.RawMessage
+	if json.Unmarshal(raw, &items) != nil {
+		return 0, false, nil
+	}
+	for _, it := range items {
+		records++
+		var li lookupItem
+		if err := json.Unmarshal(it, &li); err != nil {
+			return records, true, fmt.Errorf("event %d: %w", records, err)
+		}
+		rec, err := li.record()
+		if err != nil {
+			return records, true, fmt.Errorf("event %d: %w", records, err)
+		}
+		if err := fn(&rec); err != nil {
+			return records, true, err
+		}
+	}
+	return records, true, nil
+}
+
+// record is the item's CloudTrailEvent, with what it lacks filled from the
+// item's fields, as EventFromLookup does for a live response.
+func (li *lookupItem) record() (Record, error) {
+	var rec Record
+	if li.CloudTrailEvent != "" {
+		if err := parseRecord([]byte(li.CloudTrailEvent), &rec); err != nil {
+			return rec, fmt.Errorf("CloudTrailEvent of %s: %w", li.EventID, err)
+		}
+	}
+	fill := func(dst *string, v string) {
+		if *dst == "" {
+			*dst = v
+		}
+	}
+	fill(&rec.EventID, li.EventID)
+	fill(&rec.EventName, li.EventName)
+	fill(&rec.EventSource, li.EventSource)
+	fill(&rec.UserIdentity.AccessKeyID, li.AccessKeyID)
+	fill(&rec.UserIdentity.UserName, li.Username)
+	if rec.EventTime.IsZero() && len(li.EventTime) > 0 {
+		var s string
+		var secs float64
+		switch {
+		case json.Unmarshal(li.EventTime, &s) == nil:
+			t, err := time.Parse(time.RFC3339, s)
+			if err != nil {
+				return rec, fmt.Errorf("EventTime of %s: %w", li.EventID, err)
+			}
+			rec.EventTime = t.UTC()
+		case json.Unmarshal(li.EventTime, &secs) == nil:
+			rec.EventTime = time.Unix(0, int64(secs*1e9)).UTC()
+		}
+	}
+	if len(rec.Resources) == 0 {
+		for _, r := range li.Resources {
+			rec.Resources = append(rec.Resources, resource{ARN: r.ResourceName, Type: r.ResourceType})
+		}
+	}
+	if li.ReadOnly == "true" {
+		rec.ReadOnly = true
+	}
+	return rec, nil
 }
 
 func containsAny(b []byte, subs [][]byte) bool {

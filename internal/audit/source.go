@@ -57,6 +57,8 @@ type TrailLogs struct {
 	Roots []string
 	// Progress, if set, receives running totals for one root.
 	Progress func(root string, s LogStats)
+	// Done, if set, receives the totals of each root once it is read.
+	Done func(root string, s LogStats)
 }
 
 // Read implements Source.
@@ -66,7 +68,7 @@ func (l TrailLogs) Read(ctx context.Context, c *Collector) error {
 		if l.Progress != nil {
 			o.Progress = func(s LogStats) { l.Progress(root, s) }
 		}
-		_, err := ReadLogs(ctx, root, o, func(batch []Event) error {
+		st, err := ReadLogs(ctx, root, o, func(batch []Event) error {
 			for i := range batch {
 				c.Add(&batch[i])
 			}
@@ -74,6 +76,9 @@ func (l TrailLogs) Read(ctx context.Context, c *Collector) error {
 		})
 		if err != nil {
 			return err
+		}
+		if l.Done != nil {
+			l.Done(root, st)
 		}
 	}
 	return nil

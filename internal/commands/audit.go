@@ -73,7 +73,10 @@ Sources:
                   the status line says so) until --timeout passes
   --from-logs P   CloudTrail log files (*.json.gz, *.json, a whole AWSLogs/
                   tree) exported from the trail's S3 bucket: any age, any size;
-                  needs no backend
+                  needs no backend. A *.json file may also be a saved
+                  LookupEvents response or a single record. A line on stderr
+                  says how many files and records were read and how many
+                  the window and filters left out
 
 --summary reports, per secret, its readers and read counts, the last read,
 denied attempts; secrets nobody read in --unused-days; principals seen for
@@ -189,11 +192,15 @@ func auditQuery(opts *AuditOptions) (audit.Query, []string, error) {
 
 // auditSource picks where the events come from, and the prefix its errors
 // carry.
-func auditSource(opts *AuditOptions, progress *ui.Progress) (audit.Source, string) {
+func auditSource(opts *AuditOptions, progress *ui.Progress, read *audit.LogStats) (audit.Source, string) {
 	switch {
 	case len(opts.FromLogs) > 0:
 		return audit.TrailLogs{Roots: opts.FromLogs, Progress: func(root string, s audit.LogStats) {
 			progress.Printf("%s: %d files, %d records, %d Secrets Manager events", root, s.Files, s.Records, s.Events)
+		}, Done: func(_ string, s audit.LogStats) {
+			read.Files += s.Files
+			read.Records += s.Records
+			read.Events += s.Events
 		}}, "audit --from-logs"
 	case opts.AWS:
 		return &audit.CloudTrail{
@@ -223,7 +230,8 @@ func runAudit(ctx context.Context, opts *AuditOptions) error {
 		return usageErrorf("audit: CloudTrail LookupEvents covers the last 90 days only; for older events use --from-logs with the trail's S3 logs (see docs/audit.md)")
 	}
 	progress := opts.IO.NewProgress(0)
-	src, prefix := auditSource(opts, progress)
+	var read audit.LogStats
+	src, prefix := auditSource(opts, progress, &read)
 	cctx := ctx
 	if _, lookup := src.(*audit.CloudTrail); lookup && opts.Timeout > 0 {
 		var cancel context.CancelFunc
@@ -242,7 +250,9 @@ func runAudit(ctx context.Context, opts *AuditOptions) error {
 		}
 		return fmt.Errorf("%s: %w", prefix, err)
 	}
-	if !opts.AWS && len(opts.FromLogs) == 0 {
+	if len(opts.FromLogs) > 0 {
+		fmt.Fprintln(opts.IO.ErrOut, logsReadLine(opts, q, read, res.Counts))
+	} else if !opts.AWS {
 		warnUnverifiedLog(ctx, opts)
 	}
 	now := opts.Now()
@@ -264,6 +274,40 @@ func runAudit(ctx context.Context, opts *AuditOptions) error {
 		fmt.Fprintln(opts.IO.ErrOut, "note: no events in the previous window, so no principal is reported as new")
 	}
 	return nil
+}
+
+// logsReadLine says what --from-logs read and what the query left out, so
+// that an empty result says why it is empty: "read 3 files, 120 records
+// (40 Secrets Manager events); 38 outside the window (--since 7d: ...)".
+func logsReadLine(opts *AuditOptions, q audit.Query, read audit.LogStats, c audit.Counts) string {
+	line := fmt.Sprintf("read %s, %s (%s)", plural(read.Files, "file"), plural(int(read.Records), "record"),
+		plural(int(read.Events), "Secrets Manager event"))
+	var parts []string
+	if c.OutsideWindow > 0 {
+		w := "--since " + opts.Since
+		if opts.Until != "" {
+			w += " --until " + opts.Until
+		}
+		parts = append(parts, fmt.Sprintf("%d outside the window (%s: %s to %s)", c.OutsideWindow, w,
+			q.Filter.Since.UTC().Format(time.RFC3339), q.Filter.Until.UTC().Format(time.RFC3339)))
+	}
+	if c.Filtered > 0 {
+		parts = append(parts, fmt.Sprintf("%d not matching the other filters", c.Filtered))
+	}
+	if c.Duplicates > 0 {
+		parts = append(parts, fmt.Sprintf("%d duplicate(s)", c.Duplicates))
+	}
+	if len(parts) > 0 {
+		line += "; " + strings.Join(parts, ", ")
+	}
+	return line
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }
 
 // warnUnverifiedLog says, in one line, when the local access log does not
