@@ -2,10 +2,12 @@ package audit
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 	"strconv"
 	"time"
 )
@@ -160,8 +162,9 @@ func (s *splitter) rest() io.Reader {
 
 // parser reads one JSON value held in memory.
 type parser struct {
-	b []byte
-	i int
+	b     []byte
+	i     int
+	depth int
 }
 
 func (p *parser) ws() {
@@ -204,28 +207,82 @@ func (p *parser) str() (string, error) {
 }
 
 // rawStr returns the bytes between the quotes and whether they hold an
-// escape.
+// escape. It checks the string as encoding/json does: no control
+// characters, only valid escapes (bytes that are not UTF-8 are accepted,
+// as encoding/json accepts them).
 func (p *parser) rawStr() ([]byte, bool, error) {
 	if err := p.expect('"'); err != nil {
 		return nil, false, err
 	}
-	start := p.i
+	start, esc := p.i, false
 	for {
-		j := bytes.IndexByte(p.b[p.i:], '"')
+		j := strSpecial(p.b[p.i:])
 		if j < 0 {
 			return nil, false, fmt.Errorf("%w: unterminated string", errSyntax)
 		}
-		q := p.i + j
-		bs := 0
-		for k := q - 1; k >= start && p.b[k] == '\\'; k-- {
-			bs++
-		}
-		p.i = q + 1
-		if bs%2 == 0 {
-			raw := p.b[start:q]
-			return raw, bytes.IndexByte(raw, '\\') >= 0, nil
+		p.i += j
+		switch c := p.b[p.i]; {
+		case c == '"':
+			raw := p.b[start:p.i]
+			p.i++
+			return raw, esc, nil
+		case c == '\\':
+			esc = true
+			if p.i+1 >= len(p.b) {
+				return nil, false, fmt.Errorf("%w: unterminated string", errSyntax)
+			}
+			switch p.b[p.i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				p.i += 2
+			case 'u':
+				if p.i+6 > len(p.b) || !isHex4(p.b[p.i+2:p.i+6]) {
+					return nil, false, fmt.Errorf("%w: bad \\u escape at offset %d", errSyntax, p.i)
+				}
+				p.i += 6
+			default:
+				return nil, false, fmt.Errorf("%w: bad escape at offset %d", errSyntax, p.i)
+			}
+		default:
+			return nil, false, fmt.Errorf("%w: control character in string at offset %d", errSyntax, p.i)
 		}
 	}
+}
+
+func isHex4(b []byte) bool {
+	for _, c := range b[:4] {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+const (
+	swarOnes  = 0x0101010101010101
+	swarHighs = 0x8080808080808080
+)
+
+// strSpecial returns the index of the first byte of b that a string scan
+// must stop at — '"', '\\' or a control character — or -1. It tests eight
+// bytes at a time (the classic "has a zero byte" trick: a match can only
+// set false flags above itself, so the lowest flag is exact).
+func strSpecial(b []byte) int {
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		q := x ^ ('"' * swarOnes)
+		bs := x ^ ('\\' * swarOnes)
+		m := ((q - swarOnes) &^ q) | ((bs - swarOnes) &^ bs) | ((x - 0x20*swarOnes) &^ x)
+		if m &= swarHighs; m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+	}
+	for ; i < len(b); i++ {
+		if c := b[i]; c == '"' || c == '\\' || c < 0x20 {
+			return i
+		}
+	}
+	return -1
 }
 
 func unescape(raw []byte) (string, error) {
@@ -248,33 +305,19 @@ func (p *parser) strOrNull() (string, error) {
 	return "", p.skip()
 }
 
-// skip skips one value.
+// maxDepth is encoding/json's nesting limit.
+const maxDepth = 10000
+
+// skip skips one value, checking its syntax as encoding/json does.
 func (p *parser) skip() error {
 	switch c := p.peek(); c {
 	case '"':
 		_, _, err := p.rawStr()
 		return err
-	case '{', '[':
-		depth := 0
-		for p.i < len(p.b) {
-			switch p.b[p.i] {
-			case '"':
-				if _, _, err := p.rawStr(); err != nil {
-					return err
-				}
-				continue
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					p.i++
-					return nil
-				}
-			}
-			p.i++
-		}
-		return fmt.Errorf("%w: unterminated value", errSyntax)
+	case '{':
+		return p.nested(func() error { return p.object(func([]byte) error { return p.skip() }) })
+	case '[':
+		return p.nested(func() error { return p.array(p.skip) })
 	case 0:
 		return fmt.Errorf("%w: unexpected end", errSyntax)
 	case 't', 'f', 'n':
@@ -285,23 +328,57 @@ func (p *parser) skip() error {
 			}
 		}
 		return fmt.Errorf("%w: at offset %d", errSyntax, p.i)
-	default: // a number
-		if c != '-' && (c < '0' || c > '9') {
-			return fmt.Errorf("%w: at offset %d", errSyntax, p.i)
-		}
-		start := p.i
-		for p.i < len(p.b) {
-			switch p.b[p.i] {
-			case ',', '}', ']', ' ', '\t', '\n', '\r':
-				if p.i == start {
-					return fmt.Errorf("%w: at offset %d", errSyntax, p.i)
-				}
-				return nil
-			}
-			p.i++
-		}
-		return nil
+	default:
+		return p.number()
 	}
+}
+
+// nested runs fn one level deeper, refusing what encoding/json refuses.
+func (p *parser) nested(fn func() error) error {
+	p.depth++
+	defer func() { p.depth-- }()
+	if p.depth > maxDepth {
+		return fmt.Errorf("%w: nested too deeply", errSyntax)
+	}
+	return fn()
+}
+
+// number skips a number: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+func (p *parser) number() error {
+	b, i := p.b, p.i
+	digits := func() bool {
+		j := i
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+		return i > j
+	}
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case !digits():
+		return fmt.Errorf("%w: at offset %d", errSyntax, p.i)
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		if !digits() {
+			return fmt.Errorf("%w: bad number at offset %d", errSyntax, p.i)
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		if !digits() {
+			return fmt.Errorf("%w: bad number at offset %d", errSyntax, p.i)
+		}
+	}
+	p.i = i
+	return nil
 }
 
 // object calls fn for each key of an object (fn must consume the value).
@@ -318,9 +395,16 @@ func (p *parser) object(fn func(key []byte) error) error {
 		return nil
 	}
 	for {
-		key, _, err := p.rawStr()
+		key, esc, err := p.rawStr()
 		if err != nil {
 			return err
+		}
+		if esc { // rare: compare the key as encoding/json does, unescaped
+			k, err := unescape(key)
+			if err != nil {
+				return err
+			}
+			key = []byte(k)
 		}
 		if err := p.expect(':'); err != nil {
 			return err

@@ -81,3 +81,29 @@ func TestDecodeRecordsStreamEdges(t *testing.T) {
 		t.Errorf("empty: %d %v", n, err)
 	}
 }
+
+// BenchmarkParseRecord measures the fast parser alone on the fixture
+// records: the share of --from-logs that does not depend on the disk.
+func BenchmarkParseRecord(b *testing.B) {
+	files, _ := filepath.Glob(filepath.Join(fixtures, "0*.json"))
+	var recs [][]byte
+	size := 0
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		recs = append(recs, raw)
+		size += len(raw)
+	}
+	b.SetBytes(int64(size))
+	var r Record
+	for b.Loop() {
+		for _, raw := range recs {
+			if err := parseRecord(raw, &r); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(len(recs))*float64(b.N)/b.Elapsed().Seconds(), "records/s")
+}
