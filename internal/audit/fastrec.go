@@ -9,7 +9,9 @@ import (
 	"io"
 	"math/bits"
 	"strconv"
+	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // This file holds the hot path of --from-logs: a splitter that cuts the
@@ -31,8 +33,22 @@ type splitter struct {
 	eof        bool
 }
 
+// splitBufs recycles the splitters' 256 KiB buffers: a tree of many small
+// log files (or a fuzz run) would otherwise allocate and zero one a file.
+var splitBufs = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b }}
+
 func newSplitter(r io.Reader) *splitter {
-	return &splitter{r: r, buf: make([]byte, 256<<10)}
+	b := splitBufs.Get().(*[]byte)
+	return &splitter{r: r, buf: *b}
+}
+
+// release returns the buffer; s must not be used after.
+func (s *splitter) release() {
+	if len(s.buf) == 256<<10 { // grown ones are left to the collector
+		b := s.buf
+		splitBufs.Put(&b)
+	}
+	s.buf = nil
 }
 
 // fill reads more input, keeping buf[start:end].
@@ -200,10 +216,10 @@ func (p *parser) str() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if !esc {
+	if !esc && utf8.Valid(raw) {
 		return string(raw), nil
 	}
-	return unescape(raw)
+	return unescape(raw) // escapes, or bytes that encoding/json turns into U+FFFD
 }
 
 // rawStr returns the bytes between the quotes and whether they hold an

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 	"testing/iotest"
 	"time"
@@ -48,13 +50,53 @@ func FuzzParseRecord(f *testing.F) {
 			t.Fatalf("parseRecord accepts invalid JSON %q", b)
 		}
 		var want Record
-		if ferr != nil || json.Unmarshal(b, &want) != nil {
+		if ferr != nil || json.Unmarshal(b, &want) != nil || foldedKey(b) {
 			return
 		}
 		if g, w := EventFromRecord(&got), EventFromRecord(&want); !reflect.DeepEqual(g, w) {
 			t.Fatalf("parseRecord and encoding/json differ on %q:\n got %+v\nwant %+v", b, g, w)
 		}
 	})
+}
+
+// recordKeys are the keys parseRecord reads, at any depth.
+var recordKeys = strings.Fields(`eventTime eventSource eventName awsRegion sourceIPAddress userAgent
+	errorCode errorMessage eventID eventVersion readOnly userIdentity requestParameters responseElements
+	additionalEventData resources secretId versionId versionStage name arn ARN aRN SecretId type
+	principalId accountId accessKeyId userName invokedBy host sessionContext sessionIssuer`)
+
+// foldedKey reports whether b has a key that only case-folding makes one
+// of recordKeys ("EventName"). encoding/json matches such keys to fields;
+// CloudTrail writes its keys exactly, and parseRecord reads them exactly.
+func foldedKey(b []byte) bool {
+	var v any
+	if json.Unmarshal(b, &v) != nil {
+		return false
+	}
+	var walk func(any) bool
+	walk = func(v any) bool {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, e := range v {
+				for _, rk := range recordKeys {
+					if k != rk && strings.EqualFold(k, rk) && !slices.Contains(recordKeys, k) {
+						return true
+					}
+				}
+				if walk(e) {
+					return true
+				}
+			}
+		case []any:
+			for _, e := range v {
+				if walk(e) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	return walk(v)
 }
 
 // FuzzDecodeRecords reads arbitrary log files, whole and one byte at a

@@ -313,6 +313,7 @@ func decodeTop(r io.Reader, sources [][]byte, fn func(*Record) error, rest bool)
 			return records, fmt.Errorf("the Records field is not an array")
 		}
 		sp := newSplitter(io.MultiReader(dec.Buffered(), r))
+		defer sp.release()
 		var rec Record
 		for {
 			raw, err := sp.next()

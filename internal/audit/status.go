@@ -4,14 +4,12 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 
 	"github.com/secretctl/secretctl/internal/auditlog"
-	"github.com/secretctl/secretctl/internal/store/local"
 	"github.com/secretctl/secretctl/internal/text"
 )
 
@@ -196,10 +194,10 @@ func logsManagementReads(es *cloudtrail.GetEventSelectorsOutput) (bool, string) 
 	return false, "management read events are not selected"
 }
 
-// LocalChecks checks the access log of the local store o opens: that it
-// exists and that its hash chain verifies.
-func LocalChecks(ctx context.Context, o local.Options) []Check {
-	path := filepath.Join(o.Home, local.AuditFile)
+// LocalChecks checks the local store's access log at path: that it exists
+// and that its hash chain verifies (verify is local.VerifyAudit on the
+// store, passed in so that this package does not link the store).
+func LocalChecks(path string, verify func() (auditlog.Result, error)) []Check {
 	exists := Check{Name: "access log exists", OK: true, Detail: path}
 	if _, err := os.Stat(path); err != nil {
 		exists.OK = false
@@ -207,7 +205,7 @@ func LocalChecks(ctx context.Context, o local.Options) []Check {
 		exists.Fix = "use the store once (e.g. 'secretctl list'); the log is created with it"
 	}
 	chain := Check{Name: "hash chain verifies"}
-	res, err := local.VerifyAudit(ctx, o)
+	res, err := verify()
 	switch {
 	case err != nil:
 		chain.Detail = text.OneLine(err.Error())

@@ -3,10 +3,12 @@ package commands
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
 	"github.com/secretctl/secretctl/internal/audit"
+	"github.com/secretctl/secretctl/internal/auditlog"
 	"github.com/secretctl/secretctl/internal/awsx"
 	"github.com/secretctl/secretctl/internal/store/local"
 	"github.com/secretctl/secretctl/internal/ui"
@@ -80,7 +82,8 @@ func runAuditStatus(ctx context.Context, opts *AuditStatusOptions) error {
 			results = append(results, regionChecks{Region: region, Checks: cs})
 		}
 	} else {
-		results = append(results, regionChecks{Region: "local", Checks: audit.LocalChecks(ctx, opts.Local)})
+		results = append(results, regionChecks{Region: "local", Checks: audit.LocalChecks(filepath.Join(opts.Local.Home, local.AuditFile),
+			func() (auditlog.Result, error) { return local.VerifyAudit(ctx, opts.Local) })})
 	}
 	ok := true
 	for _, r := range results {

@@ -1,4 +1,4 @@
-package auditlog_test
+package auditlogfuzz_test
 
 import (
 	"bytes"
