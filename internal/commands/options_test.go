@@ -57,11 +57,15 @@ func TestArgvToOptions(t *testing.T) {
 		{"audit", capture(newAuditCmd, &got), []string{"--backend", "aws", "audit", "prod/db", "--region", "us-east-1,eu-west-1", "--summary", "--fail-on", "denied", "-o", "csv"},
 			&AuditOptions{AWS: true, Home: home, Local: local.Options{Home: home}, Output: ui.FormatCSV, Secret: "prod/db", Since: "7d", Summary: true,
 				UnusedDays: audit.DefaultUnusedDays, BurstReads: audit.DefaultBurstReads, BurstWindow: audit.DefaultBurstWindow,
-				FailOn: []string{"denied"}, Regions: []string{"us-east-1", "eu-west-1"}}, []string{"IO", "Now", "AWSClients"}},
+				FailOn: []string{"denied"}, Regions: []string{"us-east-1", "eu-west-1"}, Timeout: DefaultAuditTimeout}, []string{"IO", "Now", "AWSClients"}},
 		{"audit region from config", capture(newAuditCmd, &got), []string{"--region", "ap-south-1", "audit"},
 			&AuditOptions{Home: home, Local: local.Options{Home: home}, Output: ui.FormatTable, Since: "7d",
 				UnusedDays: audit.DefaultUnusedDays, BurstReads: audit.DefaultBurstReads, BurstWindow: audit.DefaultBurstWindow,
-				Regions: []string{"ap-south-1"}}, []string{"IO", "Now", "AWSClients"}},
+				Regions: []string{"ap-south-1"}, Timeout: DefaultAuditTimeout}, []string{"IO", "Now", "AWSClients"}},
+		{"audit timeout", capture(newAuditCmd, &got), []string{"audit", "--timeout", "30s"},
+			&AuditOptions{Home: home, Local: local.Options{Home: home}, Output: ui.FormatTable, Since: "7d",
+				UnusedDays: audit.DefaultUnusedDays, BurstReads: audit.DefaultBurstReads, BurstWindow: audit.DefaultBurstWindow,
+				Regions: []string{""}, Timeout: 30 * time.Second}, []string{"IO", "Now", "AWSClients"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got = nil
