@@ -589,7 +589,7 @@ func parseRecord(b []byte, r *Record) error {
 	if err != nil {
 		return err
 	}
-	if p.peek() != 0 {
+	if p.ws(); p.i < len(p.b) { // peek gives 0 for a NUL byte too
 		return fmt.Errorf("%w: trailing data", errSyntax)
 	}
 	return nil
