@@ -128,6 +128,7 @@ Exit status:
 func commandList(f *Factory) []*cobra.Command {
 	return []*cobra.Command{
 		newAuditCmd(f, nil),
+		newCheckCmd(f, nil),
 		newCompletionCmd(f),
 		newCreateCmd(f, nil),
 		newDeleteCmd(f, nil),
