@@ -139,7 +139,7 @@ func TestCheckSeedAppLocal(t *testing.T) {
 
 	r = run("check", app, "-o", "json")
 	d, st = parseCheck(t, r)
-	if r.code != 0 || !d.OK || d.SchemaVersion != 1 || d.Backend != "local" || d.Counts["pass"] != 5 || d.Counts["skip"] != 2 {
+	if r.code != 0 || !d.OK || d.SchemaVersion != 1 || d.Backend != "local" || d.Counts["pass"] != 5 || d.Counts["skip"] != 2 || st["k8s-secrets"] != "skip" {
 		t.Errorf("json: exit %d %+v", r.code, d)
 	}
 	var ids []string
