@@ -28,7 +28,7 @@ func assertNoLeak(t *testing.T, v string, rs ...Result) {
 	}
 }
 
-func TestRunFillsIDsAndSkipsAfterCancel(t *testing.T) {
+func TestCheckRunFillsIDsAndSkipsAfterCancel(t *testing.T) {
 	ran := 0
 	pass := Func{Name: "a", F: func(context.Context) Result { ran++; return Result{Status: Pass, Summary: "ok"} }}
 	empty := Func{Name: "b", F: func(context.Context) Result { ran++; return Result{} }}
@@ -51,7 +51,7 @@ func TestRunFillsIDsAndSkipsAfterCancel(t *testing.T) {
 	}
 }
 
-func TestFailed(t *testing.T) {
+func TestCheckFailed(t *testing.T) {
 	warn := []Result{{Status: Pass}, {Status: Warn}, {Status: Skip}}
 	if Failed(warn, false) || !Failed(warn, true) {
 		t.Error("a warning fails only with strict")
@@ -80,7 +80,7 @@ func open(s store.Store) func(context.Context) (store.Store, error) {
 	return func(context.Context) (store.Store, error) { return s, nil }
 }
 
-func TestStoredEnvExample(t *testing.T) {
+func TestCheckStoredEnvExample(t *testing.T) {
 	s, _ := newLocal(t)
 	v := canary(t)
 	if _, err := s.Create(t.Context(), "demo/myapp", store.CreateInput{Value: secret.New(`{"API_KEY":"` + v + `","DATABASE_PASSWORD":"` + v + `"}`)}); err != nil {
@@ -136,7 +136,7 @@ func TestStoredEnvExample(t *testing.T) {
 	}
 }
 
-func TestLocalEncryption(t *testing.T) {
+func TestCheckLocalEncryption(t *testing.T) {
 	s, o := newLocal(t)
 	if _, err := s.Create(t.Context(), "a/b", store.CreateInput{Value: secret.New(canary(t))}); err != nil {
 		t.Fatal(err)
@@ -187,14 +187,14 @@ func TestLocalEncryption(t *testing.T) {
 	}
 }
 
-func TestLocalEncryptionNoStore(t *testing.T) {
+func TestCheckLocalEncryptionNoStore(t *testing.T) {
 	r := LocalEncryption{Home: filepath.Join(t.TempDir(), "none")}.Run(t.Context())
 	if r.Status != Fail || r.Fix != "secretctl init" {
 		t.Errorf("%+v", r)
 	}
 }
 
-func TestPublicStatements(t *testing.T) {
+func TestCheckPublicStatements(t *testing.T) {
 	for _, tc := range []struct {
 		doc  string
 		want int
@@ -216,7 +216,7 @@ func TestPublicStatements(t *testing.T) {
 	}
 }
 
-func TestLocalAudit(t *testing.T) {
+func TestCheckLocalAudit(t *testing.T) {
 	s, o := newLocal(t)
 	if _, err := s.Create(t.Context(), "a/b", store.CreateInput{Value: secret.New(canary(t))}); err != nil {
 		t.Fatal(err)

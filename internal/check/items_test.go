@@ -18,7 +18,7 @@ import (
 	"github.com/secretctl/secretctl/internal/store/awssm"
 )
 
-func TestNoHardcoded(t *testing.T) {
+func TestCheckNoHardcoded(t *testing.T) {
 	dir := t.TempDir()
 	v := canary(t) + "Zx9"
 	src := "const config = {\n  password: '" + v + "',\n};\n"
@@ -59,7 +59,7 @@ func TestNoHardcoded(t *testing.T) {
 	}
 }
 
-func TestRotation(t *testing.T) {
+func TestCheckRotation(t *testing.T) {
 	s, _ := newLocal(t)
 	ctx := t.Context()
 	for _, n := range []string{"app/a", "app/b"} {
@@ -102,7 +102,7 @@ func TestRotation(t *testing.T) {
 
 // The AWS encrypted item against recorded responses (kumo has no
 // GetResourcePolicy): a policy open to "*" fails, the AWS managed key warns.
-func TestAWSEncryptionRecorded(t *testing.T) {
+func TestCheckAWSEncryptionRecorded(t *testing.T) {
 	const recorded = "../../testdata/aws"
 	sm := func(op string) string { return "secretsmanager." + op }
 	const (
