@@ -79,7 +79,9 @@ func (c K8sSecrets) Run(ctx context.Context) Result {
 }
 
 // ESOSynced is the eso-synced item: every ExternalSecret's Ready
-// condition is True with reason SecretSynced.
+// condition is True with reason SecretSynced, and the Secret it reports
+// synced is there (a condition is only as fresh as ESO's last reconcile: a
+// deleted Secret is not synced, whatever the condition still says).
 type ESOSynced struct{ Kube }
 
 // ID returns "eso-synced".
@@ -88,7 +90,7 @@ func (ESOSynced) ID() string { return IDESOSynced }
 // Run reads the ExternalSecrets' status (k8s.Client.ExternalSecrets, which
 // `k8s status` prints too).
 func (c ESOSynced) Run(ctx context.Context) Result {
-	_, ess, early := c.externalSecrets(ctx)
+	cl, ess, early := c.externalSecrets(ctx)
 	if early != nil {
 		return *early
 	}
@@ -98,6 +100,16 @@ func (c ESOSynced) Run(ctx context.Context) Result {
 		line := fmt.Sprintf("ExternalSecret %s/%s: Ready=%s", es.Namespace, es.Name, es.Ready)
 		if es.Reason != "" {
 			line += " " + es.Reason
+		}
+		if es.Synced {
+			_, err := cl.Kube.CoreV1().Secrets(es.Namespace).Get(ctx, es.Target, metav1.GetOptions{})
+			switch {
+			case apierrors.IsNotFound(err):
+				es.Synced = false
+				line += ", but its Secret " + es.Target + " is missing"
+			case err != nil:
+				return errResult("get Secret "+es.Namespace+"/"+es.Target, err, "")
+			}
 		}
 		if !es.Synced {
 			bad = append(bad, es.Namespace+"/"+es.Name)

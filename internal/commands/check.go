@@ -76,6 +76,7 @@ and the command that fixes it:
                 no resource policy allows Principal "*"
   k8s-secrets   with a kubeconfig: the Secrets that ExternalSecrets target exist
   eso-synced    with a kubeconfig: every ExternalSecret is Ready (SecretSynced)
+                and its Secret is there
   audit         local: the access log's chain verifies; aws: the trail checks
                 of 'audit status' in each --region, and LastAccessedDate is
                 recorded
