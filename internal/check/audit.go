@@ -3,9 +3,11 @@ package check
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/secretctl/secretctl/internal/audit"
+	"github.com/secretctl/secretctl/internal/auditlog"
 	"github.com/secretctl/secretctl/internal/store"
 	"github.com/secretctl/secretctl/internal/store/local"
 )
@@ -22,7 +24,8 @@ func (LocalAudit) ID() string { return IDAudit }
 
 // Run verifies the chain.
 func (c LocalAudit) Run(ctx context.Context) Result {
-	r := fromAuditChecks("", audit.LocalChecks(ctx, c.Local))
+	verify := func() (auditlog.Result, error) { return local.VerifyAudit(ctx, c.Local) }
+	r := fromAuditChecks("", audit.LocalChecks(filepath.Join(c.Local.Home, local.AuditFile), verify))
 	if r.Status == Pass {
 		r.Summary = "the local access log's hash chain verifies"
 	}
