@@ -2,7 +2,8 @@
 # The main job on the embedded local backend, in a temporary store and a
 # temporary copy of a sample app with hardcoded credentials:
 #   scan (fails) → migrate (dry run) → migrate --apply → scan (passes) →
-#   the app runs under exec with its values → put → versions → rollback.
+#   the app runs under exec with its values → put → versions → rollback →
+#   rotation set → check (the security checklist passes).
 set -euo pipefail
 bin=$(cd "$(dirname "${1:-secretctl}")" && pwd)/$(basename "${1:-secretctl}")
 [ -x "$bin" ] || bin=$(command -v "${1:-secretctl}")
@@ -43,3 +44,8 @@ run rollback demo/myapp
 run get demo/myapp --key API_KEY; printf '\n'
 run list
 run describe demo/myapp
+
+# A rotation schedule, then the checklist: nothing hardcoded, every variable
+# stored, the store's files private, the audit chain intact, rotation set.
+run rotation set demo/myapp --rotator random --every 30d
+run check --no-color
