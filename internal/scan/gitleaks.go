@@ -68,14 +68,34 @@ func newDetector(ctx context.Context, cfg config.Config, opts Options) *detect.D
 	return d
 }
 
-// detect runs gitleaks' rules over f: the provider rules over the whole
-// fragment, the line rules over the lines at linePos (none when empty).
-func (s *scanner) detect(ctx context.Context, f sources.Fragment, linePos, starts []int) []report.Finding {
-	det := s.det
-	if s.plainDet != nil && !mayDecode(f.Raw) {
-		det = s.plainDet
+// detect runs gitleaks' rules over f: the provider rules on the windows
+// around their keyword hits (ruleHits), the line rules over the lines at
+// linePos (none when empty). Decoded text, fragments over the size limit
+// and those where byte-wise lower-casing can hide a keyword take the
+// whole-fragment path.
+func (s *scanner) detect(ctx context.Context, f sources.Fragment, ruleHits map[int][]int, linePos, starts []int, inLimit bool) []report.Finding {
+	var gfs []report.Finding
+	decodable := s.plainDet != nil && mayDecode(f.Raw)
+	if s.opts.wholeFragments || !inLimit || foldsToASCII(f.Raw) {
+		det := s.det
+		if s.plainDet != nil && !decodable {
+			det = s.plainDet
+		}
+		gfs = detectFragment(ctx, det, f)
+	} else {
+		gfs = s.eng.detectWindows(ctx, f, ruleHits, starts)
+		if decodable {
+			// Decoded text: the decoding detector on the lines that may
+			// hold an encoded segment, keeping only what decoding found.
+			if lines := decodeLines(f.Raw); len(lines) > 0 {
+				if starts == nil {
+					starts = lineStarts(f.Raw)
+				}
+				gfs = append(gfs, decodedOnly(detectAround(ctx, s.det, f, lines, starts, decodeMargin))...)
+			}
+		}
+		gfs = filterGeneric(gfs)
 	}
-	gfs := detectFragment(ctx, det, f)
 	if s.lineDet != nil && len(linePos) > 0 {
 		gfs = append(gfs, s.detectLines(ctx, f, linePos, starts)...)
 	}
@@ -167,7 +187,7 @@ func (s *scanner) detectLines(ctx context.Context, f sources.Fragment, positions
 var genericRules = map[string]keyClass{"generic-api-key": keyToken, "url-credentials": keyPassword, "mysql-dsn-password": keyPassword, "connection-string-password": keyPassword, "authorization-header": keyToken, "curl-auth-header": keyToken, "curl-auth-user": keyPassword, "hashicorp-tf-password": keyPassword}
 
 func (s *scanner) fromGitleaks(gf report.Finding) (Finding, bool) {
-	if hasAllowMarker(gf.Line) {
+	if SuppressReason(gf.RuleID, gf.Match, gf.Secret, gf.Line) != "" {
 		return Finding{}, false
 	}
 	// Report the line of the secret, not of the start of a multi-line match
@@ -177,27 +197,6 @@ func (s *scanner) fromGitleaks(gf report.Finding) (Finding, bool) {
 		if n := strings.Count(gf.Match[:i], "\n"); n > 0 {
 			line += n
 			col = i - strings.LastIndex(gf.Match[:i], "\n")
-		}
-	}
-	if gf.RuleID == "generic-api-key" && !genericKeyIsSecret(gf.Match, gf.Secret) {
-		return Finding{}, false
-	}
-	if c, ok := genericRules[gf.RuleID]; ok {
-		v := gf.Secret
-		if gf.RuleID == "curl-auth-user" {
-			if i := strings.IndexByte(v, ':'); i >= 0 {
-				v = v[i+1:]
-			}
-		}
-		if gf.RuleID == "url-credentials" || gf.RuleID == "mysql-dsn-password" || gf.RuleID == "connection-string-password" || gf.RuleID == "curl-auth-user" {
-			if !plausibleShortSecret(v) || gf.RuleID == "url-credentials" && docURL(gf.Match) {
-				return Finding{}, false
-			}
-		} else if !plausibleSecret(v, c, "") {
-			return Finding{}, false
-		} else if lit := quotedLiteral(gf.Line, v); lit != "" && lit != v && !plausibleSecret(lit, c, "") {
-			// The whole string literal is not a secret ("did:key:z6Mk…").
-			return Finding{}, false
 		}
 	}
 	return Finding{
@@ -219,6 +218,55 @@ func (s *scanner) fromGitleaks(gf report.Finding) (Finding, bool) {
 		Match:       gf.Match,
 		lineText:    gf.Line,
 	}, true
+}
+
+// Reasons SuppressReason gives.
+const (
+	ReasonAllowMarker   = "allow comment on the line"
+	ReasonPublicKeyName = "key name says public or descriptive (public_key, siteKey)"
+	ReasonImplausible   = "value check: placeholder, reference, template, hash or too weak"
+	ReasonDocURL        = "documentation URL (example host or placeholder credentials)"
+	ReasonLiteral       = "value check on the whole string literal (did:key:…)"
+	ReasonRuleReplaced  = "rule replaced by the structural pass"
+)
+
+// SuppressReason says why secretctl drops a finding that gitleaks' rule
+// ruleID reports (match and secret sec on source line line), or "" when it
+// keeps it: the value checks of docs/scan-rules.md applied to gitleaks' findings.
+func SuppressReason(ruleID, match, sec, line string) string {
+	for _, id := range disabledDefaultRules {
+		if id == ruleID {
+			return ReasonRuleReplaced
+		}
+	}
+	if hasAllowMarker(line) {
+		return ReasonAllowMarker
+	}
+	if ruleID == "generic-api-key" && !genericKeyIsSecret(match, sec) {
+		return ReasonPublicKeyName
+	}
+	if c, ok := genericRules[ruleID]; ok {
+		v := sec
+		if ruleID == "curl-auth-user" {
+			if i := strings.IndexByte(v, ':'); i >= 0 {
+				v = v[i+1:]
+			}
+		}
+		if ruleID == "url-credentials" || ruleID == "mysql-dsn-password" || ruleID == "connection-string-password" || ruleID == "curl-auth-user" {
+			if !plausibleShortSecret(v) {
+				return ReasonImplausible
+			}
+			if ruleID == "url-credentials" && docURL(match) {
+				return ReasonDocURL
+			}
+		} else if !plausibleSecret(v, c, "") {
+			return ReasonImplausible
+		} else if lit := quotedLiteral(line, v); lit != "" && lit != v && !plausibleSecret(lit, c, "") {
+			// The whole string literal is not a secret ("did:key:z6Mk…").
+			return ReasonLiteral
+		}
+	}
+	return ""
 }
 
 // quotedLiteral returns the quoted string literal of line that contains v,

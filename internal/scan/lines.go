@@ -113,6 +113,9 @@ func (a *analyzer) awsKeyPair(i int, l string) bool {
 
 // credentialsCall: SetBasicAuth("user", "pass"), auth=("u", "p").
 func (a *analyzer) credentialsCall(i int, l string) bool {
+	if !strings.Contains(l, ",") || !strings.ContainsAny(l, `"'`) {
+		return false // credCallRe needs both
+	}
 	if m := credCallRe.FindStringSubmatchIndex(l); m != nil {
 		if v := l[m[4]:m[5]]; plausibleSecret(v, keyPassword, "") {
 			a.add(ruleCredCall, i, m[4]+1, v, "credentials")
@@ -125,6 +128,9 @@ func (a *analyzer) credentialsCall(i int, l string) bool {
 // connectCall: the user and password arguments of getConnection, PDO,
 // mysqli and the like.
 func (a *analyzer) connectCall(i int, l string) bool {
+	if !strings.Contains(l, ",") || !strings.ContainsAny(l, `"'`) {
+		return false // dbCallRe needs both
+	}
 	if m := dbCallRe.FindStringSubmatchIndex(l); m != nil {
 		if v := l[m[4]:m[5]]; plausibleSecret(v, keyPassword, "") && !plausibleHostOrName(l[m[2]:m[3]], v) {
 			a.add(ruleCredCall, i, m[4]+1, v, "credentials")
@@ -206,6 +212,9 @@ func (a *analyzer) netrc(i int, l string) bool {
 // quotedAssignments: key <sep> "quoted value", in every language. Every
 // such assignment on the line is reported.
 func (a *analyzer) quotedAssignments(i int, l string) bool {
+	if !strings.ContainsAny(l, "\"'`") {
+		return false // quotedRe needs a quote
+	}
 	found := false
 	for _, m := range quotedRe.FindAllStringSubmatchIndex(l, -1) {
 		key := l[m[2]:m[3]]

@@ -71,6 +71,10 @@ type Options struct {
 	// Log receives the engine's warnings (never debug output, which can
 	// hold secrets). Nil discards them.
 	Log io.Writer
+
+	// wholeFragments runs every provider rule over whole fragments, as
+	// gitleaks does: the reference the windowed path is tested against.
+	wholeFragments bool
 }
 
 // Progress is a snapshot of a running scan.
@@ -228,6 +232,18 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		_, ok := s.scanned.Load(file)
 		return ok
 	}
+	// Workers and gitleaks' rule map give findings in no set order; dedupe
+	// keeps the first of equals, so give it one.
+	sort.Slice(s.findings, func(i, j int) bool {
+		a, b := s.findings[i], s.findings[j]
+		if a.Column != b.Column {
+			return a.Column < b.Column
+		}
+		if a.RuleID != b.RuleID {
+			return a.RuleID < b.RuleID
+		}
+		return a.EndColumn < b.EndColumn
+	})
 	res.suppress(dedupe(s.findings), ignore, base, judge)
 	return res, nil
 }
@@ -280,9 +296,17 @@ func (r *Result) suppress(found []Finding, ignore ignoreSet, base *baseline, jud
 // config and baseline files themselves (cfgPath, opts.Baseline) are not
 // scanned.
 func newScanner(ctx context.Context, cfg config.Config, opts Options, cfgPath string) *scanner {
-	s := &scanner{cfg: cfg, opts: opts, structKW: map[string]bool{}, lineKW: map[string]bool{}}
+	s := &scanner{cfg: cfg, opts: opts, kw: map[string]*kwUse{}}
+	use := func(k string) *kwUse {
+		u := s.kw[k]
+		if u == nil {
+			u = &kwUse{}
+			s.kw[k] = u
+		}
+		return u
+	}
 	for _, k := range structKeywords {
-		s.structKW[k] = true
+		use(k).structural = true
 	}
 	s.pathCache = len(cfg.Allowlists) > 0 && !anyCommits(cfg.Allowlists)
 	mainCfg, lineCfg := splitConfig(cfg)
@@ -299,18 +323,20 @@ func newScanner(ctx context.Context, cfg config.Config, opts Options, cfgPath st
 		// for encoded text a second time would double its cost.
 		s.lineDet.MaxDecodeDepth = 0
 		for k := range lineCfg.Keywords {
-			s.lineKW[k] = true
+			use(k).line = true
 		}
 	}
-	// One pass of one trie finds the keywords of both the structural pass
-	// and the line rules.
-	all := append([]string(nil), structKeywords...)
-	for k := range s.lineKW {
-		if !s.structKW[k] {
-			all = append(all, k)
-		}
+	s.eng = newEngine(ctx, mainCfg, opts)
+	for k, rules := range s.eng.byKW {
+		use(k).rules = rules
 	}
-	sort.Strings(all[len(structKeywords):])
+	// One pass of one trie over the lower-cased fragment finds the keywords
+	// of the structural pass, the line rules and the windowed rules.
+	all := make([]string, 0, len(s.kw))
+	for k := range s.kw {
+		all = append(all, k)
+	}
+	sort.Strings(all)
 	s.trie = ahocorasick.NewTrieBuilder().AddStrings(all).Build()
 	s.skipPaths = map[string]bool{}
 	for _, p := range []string{cfgPath, opts.Baseline} {
@@ -324,15 +350,18 @@ func newScanner(ctx context.Context, cfg config.Config, opts Options, cfgPath st
 type scanner struct {
 	cfg  config.Config
 	opts Options
-	// det runs the provider rules over whole fragments; lineDet runs the
-	// broad keyword rules (generic-api-key and secretctl's connection
-	// string and header rules) over only the lines holding their keywords.
+	// eng runs the provider rules on the lines around their keywords; det
+	// (with decoding) and plainDet (without) run them over whole
+	// fragments, for decoded text and where windows do not apply; lineDet
+	// runs the broad keyword rules (generic-api-key and secretctl's
+	// connection string and header rules) over only the lines holding
+	// their keywords.
+	eng       *engine
 	det       *detect.Detector
 	plainDet  *detect.Detector
 	lineDet   *detect.Detector
 	trie      *ahocorasick.Trie
-	structKW  map[string]bool
-	lineKW    map[string]bool
+	kw        map[string]*kwUse
 	pathCache bool     // path allowlist decisions can be cached by path
 	allowed   sync.Map // path -> bool
 	skipPaths map[string]bool
@@ -380,9 +409,9 @@ func (s *scanner) fragment(ctx context.Context, f sources.Fragment, ferr error) 
 	text := strings.IndexByte(f.Raw, 0) < 0
 	structural := inLimit && text && !s.pathAllowed(f.FilePath, f.CommitSHA)
 	lower := asciiLower(f.Raw)
-	structPos, linePos := s.keywords(lower)
+	structPos, linePos, ruleHits := s.keywords(lower)
 	var starts []int
-	if len(structPos) > 0 || len(linePos) > 0 {
+	if len(structPos) > 0 || len(linePos) > 0 || len(ruleHits) > 0 {
 		starts = lineStarts(f.Raw)
 	}
 	var (
@@ -396,7 +425,7 @@ func (s *scanner) fragment(ctx context.Context, f sources.Fragment, ferr error) 
 		linePos = nil
 	}
 	var out []Finding
-	for _, gf := range s.detect(ctx, f, linePos, starts) {
+	for _, gf := range s.detect(ctx, f, ruleHits, linePos, starts, inLimit) {
 		if fd, ok := s.fromGitleaks(gf); ok && !muted[fd.Line-f.StartLine] {
 			out = append(out, fd)
 		}
@@ -422,19 +451,36 @@ func (s *scanner) fail(err error) {
 	}
 }
 
+// kwUse says which passes a keyword belongs to.
+type kwUse struct {
+	structural, line bool
+	rules            []int // windowed rules (indexes in engine.rules)
+}
+
 // keywords returns the byte offsets in lower of the structural pass's
-// keywords and of the line rules' keywords.
-func (s *scanner) keywords(lower string) (structPos, linePos []int) {
+// keywords, of the line rules' keywords, and of each windowed rule's
+// keywords (by rule index).
+func (s *scanner) keywords(lower string) (structPos, linePos []int, ruleHits map[int][]int) {
 	for _, m := range s.trie.MatchString(lower) {
-		kw := m.MatchString()
-		if s.structKW[kw] {
-			structPos = append(structPos, int(m.Pos()))
+		u := s.kw[m.MatchString()]
+		if u == nil {
+			continue
 		}
-		if s.lineKW[kw] {
-			linePos = append(linePos, int(m.Pos()))
+		pos := int(m.Pos())
+		if u.structural {
+			structPos = append(structPos, pos)
+		}
+		if u.line {
+			linePos = append(linePos, pos)
+		}
+		for _, r := range u.rules {
+			if ruleHits == nil {
+				ruleHits = map[int][]int{}
+			}
+			ruleHits[r] = append(ruleHits[r], pos)
 		}
 	}
-	return structPos, linePos
+	return structPos, linePos, ruleHits
 }
 
 // fromHit makes a finding of a structural hit in f; line is its source line.
