@@ -39,12 +39,20 @@ func benchTree(b *testing.B) string {
 	return dir
 }
 
+// BenchmarkScanDir scans the tree with the windowed engine; /whole runs
+// every provider rule over whole fragments, as before windows (and as
+// gitleaks does), for comparison in the same run.
 func BenchmarkScanDir(b *testing.B) {
 	dir := benchTree(b)
+	b.Run("windows", func(b *testing.B) { benchScanDir(b, dir, false) })
+	b.Run("whole", func(b *testing.B) { benchScanDir(b, dir, true) })
+}
+
+func benchScanDir(b *testing.B, dir string, whole bool) {
 	b.ResetTimer()
 	var bytes int64
 	for i := 0; i < b.N; i++ {
-		res, err := Run(context.Background(), Options{Paths: []string{dir}, NoGitIgnore: true, NoConfig: true})
+		res, err := Run(context.Background(), Options{Paths: []string{dir}, NoGitIgnore: true, NoConfig: true, wholeFragments: whole})
 		if err != nil {
 			b.Fatal(err)
 		}
