@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # bench/scan.sh: compare `secretctl scan` with the gitleaks v8.30.1 CLI in one run.
 #
-#   1. a directory tree: a bounded, sorted subset of the Go module cache, copied to a temp dir
+#   1. directory trees: bounded, sorted subsets of the Go module cache, copied to a temp dir
 #      (gitleaks dir PATH   vs   secretctl scan PATH --no-git-ignore)
 #   2. a generated git history of thousands of commits
 #      (gitleaks git PATH   vs   secretctl scan --git PATH)
 #   3. recall / precision / F1 of both on testdata/scan/corpus (gitleaks with its default rules)
 #
 # Prints wall time and peak RSS (/usr/bin/time -v) of each tool and the secretctl/gitleaks ratio.
-# Knobs (environment): SCAN_BENCH_TREE_MB (default 200), SCAN_BENCH_COMMITS (default 3000),
-# SCAN_BENCH_KEEP=1 keeps the temp dir. Secrets found in the module cache or the generated history
+# Then the nothing-missed check on each tree and the history: every finding gitleaks reports must
+# also be one secretctl reports (same file and commit, a line of the finding's span), or one that
+# secretctl's documented value checks drop, counted by reason (scan.SuppressReason). The script
+# lists the rest and exits 1 when there are any.
+# Knobs (environment): SCAN_BENCH_TREE_MB, tree sizes in MB, one or several ("200 800"; default
+# 200; 800 needs a module cache that large, as after scripts/k8s-tools.sh), SCAN_BENCH_COMMITS
+# (default 3000), SCAN_BENCH_KEEP=1 keeps the temp dir. Secrets found in the module cache or the generated history
 # are never printed: reports stay in the temp dir, which is removed at exit.
 set -euo pipefail
 
@@ -89,30 +94,52 @@ ratio() { # ratio WORKLOAD GITLEAKS_NAME SECRETCTL_NAME
 		'BEGIN { printf "%-34s %-10s %8.2fx %11.2fx\n", w, "ratio", (gw > 0 ? sw / gw : 0), (gr > 0 ? sr / gr : 0) }' >>"$results"
 }
 
-# --- 1. directory tree ------------------------------------------------------------------------
+# --- 1. directory trees -----------------------------------------------------------------------
 modcache=$(go env GOMODCACHE)
-log "copying the first $TREE_MB MB (sorted paths, cache/ excluded) of $modcache"
-mkdir -p "$tmp/tree"
-(cd "$modcache" && find . -path ./cache -prune -o -type f -printf '%s %P\n') |
-	LC_ALL=C sort -k2 |
-	awk -v limit=$((TREE_MB * 1024 * 1024)) '{ total += $1; if (total > limit) next; sub(/^[0-9]+ /, ""); print }' >"$tmp/tree.list"
-tar -C "$modcache" -cf - -T "$tmp/tree.list" | tar -C "$tmp/tree" -xf -
-tree_bytes=$(du -sb "$tmp/tree" | cut -f1)
-tree_files=$(wc -l <"$tmp/tree.list")
-tree_desc="tree $((tree_bytes / 1024 / 1024)) MB, $tree_files files"
-log "$tree_desc"
-
-log "gitleaks dir"
-measure gl-tree "$gitleaks" dir "$tmp/tree" --no-banner --exit-code 0 --log-level error \
-	--report-format json --report-path "$tmp/gl-tree.json"
-row "$tree_desc" gitleaks gl-tree "$tmp/gl-tree.json"
-if [ -n "$secretctl" ]; then
-	log "secretctl scan"
-	if measure sc-tree "$secretctl" scan "$tmp/tree" --no-git-ignore --format json --report-path "$tmp/sc-tree.json"; then
-		row "$tree_desc" secretctl sc-tree "$tmp/sc-tree.json"
-		ratio "$tree_desc" gl-tree sc-tree
+missed_fail=0
+# nothing_missed NAME GITLEAKS_REPORT SECRETCTL_REPORT ROOT: every gitleaks finding must be one
+# secretctl reports too, or one its documented value checks drop (by reason); prints the rest.
+nothing_missed() {
+	local rc=0
+	{
+		echo "nothing missed, $1:"
+		"$tmp/scorecmd" -report "$2" -missed-by "$3" -root "$4" || rc=$?
+	} >>"$tmp/missed.txt"
+	if [ "$rc" -ne 0 ]; then
+		missed_fail=1
 	fi
-fi
+}
+cache_mb=$(($(du -sb --exclude=cache "$modcache" | cut -f1) / 1024 / 1024))
+for mb in $TREE_MB; do
+	if [ "$cache_mb" -lt "$mb" ]; then
+		log "the module cache holds only $cache_mb MB: the $mb MB tree is smaller (run scripts/k8s-tools.sh to fill it)"
+	fi
+	log "copying the first $mb MB (sorted paths, cache/ excluded) of $modcache"
+	tree=$tmp/tree$mb
+	mkdir -p "$tree"
+	(cd "$modcache" && find . -path ./cache -prune -o -type f -printf '%s %P\n') |
+		LC_ALL=C sort -k2 |
+		awk -v limit=$((mb * 1024 * 1024)) '{ total += $1; if (total > limit) next; sub(/^[0-9]+ /, ""); print }' >"$tmp/tree$mb.list"
+	tar -C "$modcache" -cf - -T "$tmp/tree$mb.list" | tar -C "$tree" -xf -
+	tree_bytes=$(du -sb "$tree" | cut -f1)
+	tree_files=$(wc -l <"$tmp/tree$mb.list")
+	tree_desc="tree $((tree_bytes / 1024 / 1024)) MB, $tree_files files"
+	log "$tree_desc"
+
+	log "gitleaks dir ($mb MB)"
+	measure gl-tree$mb "$gitleaks" dir "$tree" --no-banner --exit-code 0 --log-level error \
+		--report-format json --report-path "$tmp/gl-tree$mb.json"
+	row "$tree_desc" gitleaks gl-tree$mb "$tmp/gl-tree$mb.json"
+	if [ -n "$secretctl" ]; then
+		log "secretctl scan ($mb MB)"
+		if measure sc-tree$mb "$secretctl" scan "$tree" --no-git-ignore --format json --report-path "$tmp/sc-tree$mb.json"; then
+			row "$tree_desc" secretctl sc-tree$mb "$tmp/sc-tree$mb.json"
+			ratio "$tree_desc" gl-tree$mb sc-tree$mb
+			nothing_missed "$tree_desc" "$tmp/gl-tree$mb.json" "$tmp/sc-tree$mb.json" "$tree"
+		fi
+	fi
+	chmod -R u+w "$tree" && rm -rf "$tree" # the next tree needs the space
+done
 
 # --- 2. git history ---------------------------------------------------------------------------
 # A deterministic history: COMMITS commits over six files; every 50th commit adds a provider-shaped
@@ -169,6 +196,7 @@ if [ -n "$secretctl" ]; then
 	if measure sc-hist "$secretctl" scan --git "$hist" --format json --report-path "$tmp/sc-hist.json"; then
 		row "$hist_desc" secretctl sc-hist "$tmp/sc-hist.json"
 		ratio "$hist_desc" gl-hist sc-hist
+		nothing_missed "$hist_desc" "$tmp/gl-hist.json" "$tmp/sc-hist.json" ""
 	fi
 fi
 
@@ -197,3 +225,8 @@ printf '%-34s %-10s %9s %12s %9s\n' workload tool wall_s peak_rss_MB findings
 cat "$results"
 echo
 echo "$scores"
+if [ -s "$tmp/missed.txt" ]; then
+	echo
+	cat "$tmp/missed.txt"
+fi
+exit "$missed_fail"

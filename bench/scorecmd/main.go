@@ -13,6 +13,7 @@
 //
 //	go run ./bench/scorecmd -labels testdata/scan/corpus/labels.json -root DIR -report report.json
 //	go run ./bench/scorecmd -labels testdata/scan/corpus/labels.json -root testdata/scan/corpus -check
+//	go run ./bench/scorecmd -report gitleaks.json -missed-by secretctl.json -root DIR
 //
 // The scorer prints locations, kinds and rule ids, never secret values.
 package main
@@ -60,7 +61,9 @@ type Labels struct {
 type Finding struct {
 	File      string `json:"File"`
 	StartLine int    `json:"StartLine"`
+	EndLine   int    `json:"EndLine"`
 	Secret    string `json:"Secret"`
+	Match     string `json:"Match"`
 	RuleID    string `json:"RuleID"`
 	Commit    string `json:"Commit"`
 }
@@ -94,6 +97,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	minRecall := fs.Float64("min-recall", 0, "exit 1 when recall is below this")
 	minPrecision := fs.Float64("min-precision", 0, "exit 1 when precision is below this")
 	count := fs.Bool("count", false, "print the number of findings in -report and exit")
+	missedBy := fs.String("missed-by", "", "list the findings of -report (gitleaks) that this report (secretctl) lacks, with the reason secretctl drops each; exit 1 on any without one")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -105,6 +109,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintln(stdout, len(findings))
 		return 0
+	}
+	if *missedBy != "" {
+		return missed(*reportPath, *missedBy, *root, stdout, stderr)
 	}
 	labels, err := readLabels(*labelsPath)
 	if err != nil {
