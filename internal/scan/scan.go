@@ -242,7 +242,10 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		if a.RuleID != b.RuleID {
 			return a.RuleID < b.RuleID
 		}
-		return a.EndColumn < b.EndColumn
+		if a.EndColumn != b.EndColumn {
+			return a.EndColumn < b.EndColumn
+		}
+		return a.Match < b.Match
 	})
 	res.suppress(dedupe(s.findings), ignore, base, judge)
 	return res, nil
