@@ -14,6 +14,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/secretctl/secretctl/internal/awsx"
 	"github.com/secretctl/secretctl/internal/text"
 )
 
@@ -123,7 +124,7 @@ func Counts(rs []Result) map[Status]int {
 
 // errResult is a failed item whose check could not be made.
 func errResult(what string, err error, fix string) Result {
-	return Result{Status: Fail, Summary: fmt.Sprintf("%s: %s", what, text.OneLine(err.Error())), Fix: fix}
+	return Result{Status: Fail, Summary: fmt.Sprintf("%s: %s", what, text.OneLine(awsx.Classify(err).Error())), Fix: fix}
 }
 
 // worst combines statuses: fail over warn over pass.

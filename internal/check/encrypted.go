@@ -164,7 +164,7 @@ func (c AWSEncryption) Run(ctx context.Context) Result {
 		return Result{Status: Skip, Summary: "no secrets under " + orDefault(c.Prefix, "the account") + " to check"}
 	}
 	r := Result{Status: Pass}
-	var defaultKey, public []string
+	var defaultKey, public, unread []string
 	var fixes []string
 	for _, m := range metas {
 		if policy.CustomerManaged(m.KmsKeyID) {
@@ -183,7 +183,7 @@ func (c AWSEncryption) Run(ctx context.Context) Result {
 		}
 		out, err := c.Policies.GetResourcePolicy(ctx, &secretsmanager.GetResourcePolicyInput{SecretId: aws.String(id)})
 		if err != nil {
-			r.Status = Fail
+			unread = append(unread, m.Name)
 			r.Evidence = append(r.Evidence, fmt.Sprintf("%s: get resource policy: %s", m.Name, errName(err)))
 			continue
 		}
@@ -209,13 +209,16 @@ func (c AWSEncryption) Run(ctx context.Context) Result {
 		parts = append(parts, fmt.Sprintf("%d secret(s) with a resource policy open to Principal \"*\": %s", len(public), shortList(public, 5)))
 		fixes = append(fixes, "aws secretsmanager delete-resource-policy --secret-id NAME (or name the principals)")
 	}
+	if len(unread) > 0 {
+		// Unread, a policy may be open to anyone: that fails the item.
+		r.Status = Fail
+		parts = append(parts, fmt.Sprintf("%d secret(s) whose resource policy could not be read: %s", len(unread), shortList(unread, 5)))
+		fixes = append(fixes, "allow secretsmanager:GetResourcePolicy on them (the evidence gives the error), then check again")
+	}
 	if len(defaultKey) > 0 {
 		r.Status = worst(r.Status, Warn)
 		parts = append(parts, fmt.Sprintf("%d secret(s) on the AWS managed key aws/secretsmanager: %s", len(defaultKey), shortList(defaultKey, 5)))
 		fixes = append(fixes, "secretctl update NAME --kms-key-id alias/YOUR-KEY --backend aws")
-	}
-	if r.Status == Fail && len(parts) == 0 {
-		parts = append(parts, "a resource policy could not be read")
 	}
 	if len(parts) == 0 {
 		r.Summary = fmt.Sprintf("%d secret(s) on customer-managed KMS keys, none open to Principal \"*\"", len(metas))

@@ -140,6 +140,20 @@ func TestCheckAWSEncryptionRecorded(t *testing.T) {
 			t.Errorf("%+v", r)
 		}
 	})
+	t.Run("an unreadable policy fails, named in the summary", func(t *testing.T) {
+		c := newItem(
+			awsxtest.Exchange{Target: sm("ListSecrets"), File: "ListSecrets-check.json"},
+			awsxtest.Exchange{Target: sm("GetResourcePolicy"), Want: map[string]any{"SecretId": apiARN}, File: "GetResourcePolicy-none.json"},
+			awsxtest.Exchange{Target: sm("GetResourcePolicy"), Want: map[string]any{"SecretId": dbARN}, Status: 400, Body: `{"__type":"AccessDeniedException","Message":"not authorized to perform: secretsmanager:GetResourcePolicy"}`},
+		)
+		r := c.Run(t.Context())
+		ev := strings.Join(r.Evidence, "\n")
+		if r.Status != Fail || !strings.HasPrefix(r.Summary, "1 secret(s) whose resource policy could not be read: prod/payments/db; ") ||
+			!strings.Contains(ev, "prod/payments/db: get resource policy: access denied (AccessDeniedException): not authorized to perform: secretsmanager:GetResourcePolicy") ||
+			strings.Contains(ev, "RequestID") || !strings.Contains(r.Fix, "secretsmanager:GetResourcePolicy") {
+			t.Errorf("%+v", r)
+		}
+	})
 	t.Run("customer key and a named principal pass", func(t *testing.T) {
 		c := newItem(
 			awsxtest.Exchange{Target: sm("ListSecrets"), File: "ListSecrets-check.json"},

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/secretctl/secretctl/internal/awsx"
 	"github.com/secretctl/secretctl/internal/environ"
 	"github.com/secretctl/secretctl/internal/store"
 )
@@ -168,8 +169,11 @@ func (c Stored) Run(ctx context.Context) Result {
 	return Result{Status: Pass, Summary: summary + fmt.Sprintf("; %s is covered", c.EnvExample), Evidence: ev}
 }
 
-// errName is a short, value-free description of a store or mapping error.
+// errName is a short, value-free description of a store, AWS or mapping
+// error: an SDK error is classified first, so that the code and the
+// service's message come before the cut, not the request id.
 func errName(err error) string {
+	err = awsx.Classify(err)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return "not found"

@@ -11,6 +11,7 @@ import (
 	"github.com/secretctl/secretctl/internal/awsx/awsxtest"
 	"github.com/secretctl/secretctl/internal/rotate"
 	"github.com/secretctl/secretctl/internal/secret"
+	"github.com/secretctl/secretctl/internal/serve/servetest"
 	"github.com/secretctl/secretctl/internal/store"
 	"github.com/secretctl/secretctl/internal/store/awssm"
 )
@@ -204,6 +205,93 @@ func TestCheckAWSKumo(t *testing.T) {
 		t.Errorf("check -o json: exit %d %v", r.code, st)
 	}
 	for _, val := range values {
+		assertNoLeak(t, val, outs...)
+	}
+}
+
+// The rotation item after `rotation set` through the command, on the AWS
+// backend against serve (a Secrets Manager peer with the TagResource and
+// UpdateSecretVersionStage kumo lacks): fails without rotation, passes once
+// set, fails on a stuck AWSPENDING, passes again after rotation cancel.
+func TestCheckAWSRotationServe(t *testing.T) {
+	srv := servetest.Start(t)
+	cli := awsCheckCLI(t, srv.URL, servetest.AccessKeyID, servetest.SecretAccessKey)
+	s := awssm.New(srv.Client(), awssm.Options{})
+	ctx := t.Context()
+	v := canary(t)
+	if _, err := s.Create(ctx, "shop/api", store.CreateInput{Value: secret.New(`{"API_KEY":"` + v + `-one"}`)}); err != nil {
+		t.Fatal(err)
+	}
+	var outs []string
+	run := func(args ...string) result {
+		r := cli.run("", args...)
+		outs = append(outs, r.out, r.errOut)
+		return r
+	}
+	app, _ := checkApp(t, "shop/api", "API_KEY")
+
+	r := run("check", app, "--only", "rotation")
+	if l := checkLines(t, r)["rotation"]; r.code != 1 || l != "fail 1 without rotation: shop/api" {
+		t.Errorf("no rotation: exit %d, line %q\n%s%s", r.code, l, r.out, r.errOut)
+	}
+	if r = run("rotation", "set", "shop/api", "--rotator", "random", "--every", "30d"); r.code != 0 {
+		t.Fatalf("rotation set: exit %d %s", r.code, r.errOut)
+	}
+	r = run("check", app, "--only", "stored,rotation")
+	lines := checkLines(t, r)
+	if r.code != 0 || lines["rotation"] != "pass 1 secret(s) rotate, none overdue or unfinished" || !strings.HasPrefix(lines["stored"], "pass 1 secret(s) under shop/api") {
+		t.Errorf("after rotation set: exit %d %v\n%s%s", r.code, lines, r.out, r.errOut)
+	}
+	r = run("check", app, "--only", "rotation", "-o", "json")
+	if d, _ := parseCheck(t, r); r.code != 0 || len(d.Items) != 1 || !strings.HasPrefix(strings.Join(d.Items[0].Evidence, "\n"), "shop/api: random, rate(30 days), next by ") {
+		t.Errorf("evidence: exit %d %+v", r.code, d)
+	}
+
+	pending, err := s.Put(ctx, "shop/api", secret.New(`{"API_KEY":"`+v+`-two"}`), store.PutOptions{Stages: []string{store.StagePending}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = run("check", app, "--only", "rotation")
+	if l := checkLines(t, r)["rotation"]; r.code != 1 || l != "fail 1 with an unfinished rotation (AWSPENDING): shop/api" ||
+		!strings.Contains(r.out, ": unfinished rotation, AWSPENDING on "+pending.VersionID+"\n") {
+		t.Errorf("pending: exit %d, line %q\n%s%s", r.code, l, r.out, r.errOut)
+	}
+	run("rotation", "cancel", "shop/api")
+	if r = run("check", app, "--only", "rotation"); r.code != 0 || !strings.HasPrefix(checkLines(t, r)["rotation"], "pass ") {
+		t.Errorf("after rotation cancel: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+
+	// serve answers neither GetResourcePolicy nor CloudTrail: those items
+	// fail, saying which call AWS refused and why, in one line each; the
+	// others still give their verdict.
+	r = run("check", app)
+	lines = checkLines(t, r)
+	want := map[string]string{
+		"no-hardcoded": "pass ",
+		"stored":       "pass 1 secret(s) under shop/api",
+		"encrypted":    "fail 1 secret(s) whose resource policy could not be read: shop/api; 1 secret(s) on the AWS managed key aws/secretsmanager: shop/api",
+		"k8s-secrets":  "skip skipped: no kubeconfig",
+		"eso-synced":   "skip skipped: no kubeconfig",
+		"audit":        "fail audit status in us-east-1: AWS error IncompleteSignatureException: ",
+		"rotation":     "pass 1 secret(s) rotate",
+	}
+	if r.code != 1 || len(lines) != len(want) || r.errOut != "" || !strings.Contains(r.out, "3 passed, 2 failed, 0 warned, 2 skipped") {
+		t.Errorf("check: exit %d, %d item lines, stderr %q\n%s", r.code, len(lines), r.errOut, r.out)
+	}
+	for id, w := range want {
+		if !strings.HasPrefix(lines[id], w) {
+			t.Errorf("check: %s line %q, want it to start %q", id, lines[id], w)
+		}
+	}
+	for _, w := range []string{"    shop/api: get resource policy: AWS error UnknownOperationException", "fix: allow secretsmanager:GetResourcePolicy on them"} {
+		if !strings.Contains(r.out, w) {
+			t.Errorf("check: no %q in\n%s", w, r.out)
+		}
+	}
+	if strings.Contains(r.out, "RequestID") || strings.Contains(r.out, "operation error") {
+		t.Errorf("check: an unclassified SDK error in\n%s", r.out)
+	}
+	for _, val := range []string{v + "-one", v + "-two"} {
 		assertNoLeak(t, val, outs...)
 	}
 }
