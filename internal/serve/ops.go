@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"slices"
 
@@ -470,14 +471,20 @@ func opDelete(c *call) (any, error) {
 	}
 	o := store.DeleteOptions{Force: boolean(in.ForceDeleteWithoutRecovery)}
 	if in.RecoveryWindowInDays != nil {
-		d := *in.RecoveryWindowInDays
-		if d < store.MinRecovery || d > store.MaxRecovery {
-			return nil, errInvalidParameter(fmt.Sprintf("The RecoveryWindowInDays value must be between %d and %d days (inclusive).", store.MinRecovery, store.MaxRecovery))
+		// A window AWS was given is never DeleteOptions' 0 (the default): an
+		// explicit 0, or one too large for an int, is out of range.
+		o.RecoveryDays = -1
+		if d := *in.RecoveryWindowInDays; d != 0 && d >= math.MinInt32 && d <= math.MaxInt32 {
+			o.RecoveryDays = int(d)
 		}
-		if o.Force {
-			return nil, errInvalidParameter("You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.")
-		}
-		o.RecoveryDays = int(d)
+	}
+	// store.DeleteOptions.Validate holds the rules; AWS checks the window
+	// alone first, then the window with force, each with its own message.
+	if (store.DeleteOptions{RecoveryDays: o.RecoveryDays}).Validate() != nil {
+		return nil, errInvalidParameter(fmt.Sprintf("The RecoveryWindowInDays value must be between %d and %d days (inclusive).", store.MinRecovery, store.MaxRecovery))
+	}
+	if o.Validate() != nil {
+		return nil, errInvalidParameter("You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.")
 	}
 	ref, when, err := c.st().Delete(c.ctx, id, o)
 	if err != nil {

@@ -561,3 +561,56 @@ func TestConcurrentReadsGroupCommitted(t *testing.T) {
 		t.Errorf("audit log does not verify: %+v %v", res, err)
 	}
 }
+
+// DeleteSecret's recovery-window checks answer as AWS does: the window's
+// range first (an explicit 0 is out of range, not the default), then
+// ForceDeleteWithoutRecovery with a window; nothing is deleted.
+func TestDeleteSecretRecoveryWindow(t *testing.T) {
+	ctx := t.Context()
+	srv := servetest.Start(t)
+	c := srv.Client()
+	if _, err := c.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("app/db"), SecretString: aws.String(canary(t))}); err != nil {
+		t.Fatal(err)
+	}
+	const (
+		rangeMsg = "The RecoveryWindowInDays value must be between 7 and 30 days (inclusive)."
+		bothMsg  = "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays."
+	)
+	for _, tc := range []struct {
+		window *int64
+		force  bool
+		want   string
+	}{
+		{aws.Int64(0), false, rangeMsg},
+		{aws.Int64(6), false, rangeMsg},
+		{aws.Int64(31), false, rangeMsg},
+		{aws.Int64(-7), false, rangeMsg},
+		{aws.Int64(1 << 40), false, rangeMsg},
+		{aws.Int64(3), true, rangeMsg},
+		{aws.Int64(0), true, rangeMsg},
+		{aws.Int64(7), true, bothMsg},
+		{aws.Int64(30), true, bothMsg},
+	} {
+		_, err := c.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{SecretId: aws.String("app/db"), RecoveryWindowInDays: tc.window, ForceDeleteWithoutRecovery: aws.Bool(tc.force)})
+		var ipe *types.InvalidParameterException
+		if !errors.As(err, &ipe) || ipe.ErrorMessage() != tc.want {
+			t.Errorf("window %d force %v: %v, want InvalidParameterException %q", *tc.window, tc.force, err, tc.want)
+		}
+	}
+	if m, err := srv.Store.Describe(ctx, "app/db"); err != nil || m.DeletedDate != nil {
+		t.Fatalf("after the refused deletes: %v %+v", err, m.DeletedDate)
+	}
+	out, err := c.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{SecretId: aws.String("app/db"), RecoveryWindowInDays: aws.Int64(30)})
+	if err != nil || out.DeletionDate == nil {
+		t.Fatalf("window 30: %v", err)
+	}
+	if _, err := c.RestoreSecret(ctx, &secretsmanager.RestoreSecretInput{SecretId: aws.String("app/db")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{SecretId: aws.String("app/db"), ForceDeleteWithoutRecovery: aws.Bool(true)}); err != nil {
+		t.Fatalf("force: %v", err)
+	}
+	if _, err := srv.Store.Describe(ctx, "app/db"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("after force delete: %v, want not found", err)
+	}
+}
