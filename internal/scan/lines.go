@@ -113,8 +113,8 @@ func (a *analyzer) awsKeyPair(i int, l string) bool {
 
 // credentialsCall: SetBasicAuth("user", "pass"), auth=("u", "p").
 func (a *analyzer) credentialsCall(i int, l string) bool {
-	if !strings.Contains(l, ",") || !strings.ContainsAny(l, `"'`) {
-		return false // credCallRe needs both
+	if !strings.Contains(l, ",") || !strings.ContainsAny(l, `"'`) || !mayContainFold(l, "auth", "cred", "usernamepassword") {
+		return false // credCallRe needs all three
 	}
 	if m := credCallRe.FindStringSubmatchIndex(l); m != nil {
 		if v := l[m[4]:m[5]]; plausibleSecret(v, keyPassword, "") {
@@ -128,8 +128,9 @@ func (a *analyzer) credentialsCall(i int, l string) bool {
 // connectCall: the user and password arguments of getConnection, PDO,
 // mysqli and the like.
 func (a *analyzer) connectCall(i int, l string) bool {
-	if !strings.Contains(l, ",") || !strings.ContainsAny(l, `"'`) {
-		return false // dbCallRe needs both
+	if !strings.Contains(l, ",") || !strings.ContainsAny(l, `"'`) ||
+		!mayContainFold(l, "connect", "pdo", "mysql", "basic_auth", "passwordcredential", "smtp.", "login") {
+		return false // dbCallRe needs all three
 	}
 	if m := dbCallRe.FindStringSubmatchIndex(l); m != nil {
 		if v := l[m[4]:m[5]]; plausibleSecret(v, keyPassword, "") && !plausibleHostOrName(l[m[2]:m[3]], v) {
@@ -141,29 +142,84 @@ func (a *analyzer) connectCall(i int, l string) bool {
 }
 
 // literalPatterns capture a literal in group 1 that the value check then
-// judges; they are tried in order and the first that holds wins.
+// judges; they are tried in order and the first that holds wins. pre is a
+// cheap test that every line re matches passes (a literal re requires), so
+// most lines skip the regexp.
 var literalPatterns = []struct {
 	re         *regexp.Regexp
+	pre        func(l string) bool
 	class      keyClass
 	hint, rule string
 	key        string // what the finding names as its key
 }{
-	{mysqlPRe, keyPassword, "password", ruleAssignment, "mysql -p"},
-	{jwtCallRe, keyToken, "secret", ruleCredCall, "jwt secret"},
-	{jwtKeyRe, keyToken, "secret", ruleCredCall, "jwt secret"},
-	{keystoreRe, keyPassword, "password", ruleCredCall, "keystore password"},
-	{netUseRe, keyPassword, "password", ruleCredCall, "net use"},
-	{winPassRe, keyPassword, "password", ruleCredCall, "password"},
-	{authCallRe, keyPassword, "password", ruleCredCall, "auth"},
-	{libpqRe, keyPassword, "password", ruleAssignment, "password"},
-	{secureStringRe, keyPassword, "", ruleCredCall, "ConvertTo-SecureString"},
-	{sqlPassRe, keyPassword, "password", ruleSQLPassword, "password"},
+	{mysqlPRe, func(l string) bool { return strings.Contains(l, "mysql") && strings.Contains(l, "-p") },
+		keyPassword, "password", ruleAssignment, "mysql -p"},
+	{jwtCallRe, func(l string) bool { return mayContainFold(l, "jwt") }, keyToken, "secret", ruleCredCall, "jwt secret"},
+	{jwtKeyRe, func(l string) bool {
+		return strings.Contains(l, "HMAC") || strings.Contains(l, "hmacShaKeyFor(") ||
+			strings.Contains(l, "SymmetricSecurityKey(") || strings.Contains(l, "joken")
+	}, keyToken, "secret", ruleCredCall, "jwt secret"},
+	{keystoreRe, func(l string) bool { return strings.Contains(l, ".toCharArray()") },
+		keyPassword, "password", ruleCredCall, "keystore password"},
+	{netUseRe, func(l string) bool { return strings.IndexByte(l, '/') >= 0 && mayContainFold(l, "net") },
+		keyPassword, "password", ruleCredCall, "net use"},
+	{winPassRe, func(l string) bool { return strings.IndexByte(l, '/') >= 0 && mayContainFold(l, "cmd", "cht") },
+		keyPassword, "password", ruleCredCall, "password"},
+	{authCallRe, func(l string) bool { return strings.Contains(l, "auth(") }, keyPassword, "password", ruleCredCall, "auth"},
+	{libpqRe, func(l string) bool { return strings.Contains(l, "password=") }, keyPassword, "password", ruleAssignment, "password"},
+	{secureStringRe, func(l string) bool { return mayContainFold(l, "convertto-") },
+		keyPassword, "", ruleCredCall, "ConvertTo-SecureString"},
+	{sqlPassRe, func(l string) bool { return strings.IndexByte(l, '\'') >= 0 && mayContainFold(l, "word", "identified") },
+		keyPassword, "password", ruleSQLPassword, "password"},
+}
+
+// mayContainFold reports whether l may hold one of words (lower-case
+// ASCII) under (?i) matching: ASCII lines are searched ignoring ASCII
+// case; a line with any other byte always may, since Unicode folding maps
+// other runes onto ASCII letters (the Kelvin sign onto k, ſ onto s).
+func mayContainFold(l string, words ...string) bool {
+	for i := 0; i < len(l); i++ {
+		if l[i] >= 0x80 {
+			return true
+		}
+	}
+	for _, w := range words {
+		if indexFoldASCII(l, w) >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// indexFoldASCII is the index of the lower-case ASCII word w in l,
+// ignoring ASCII case, or -1.
+func indexFoldASCII(l, w string) int {
+	if len(w) == 0 {
+		return 0
+	}
+	c0, n := w[0], len(w)
+outer:
+	for i := 0; i+n <= len(l); i++ {
+		if l[i]|0x20 != c0 {
+			continue
+		}
+		for j := 1; j < n; j++ {
+			if c := l[i+j]; c != w[j] && (c < 'A' || c > 'Z' || c|0x20 != w[j]) {
+				continue outer
+			}
+		}
+		return i
+	}
+	return -1
 }
 
 // literalPattern: mysql -p, jwt.sign, ConvertTo-SecureString, SQL
 // passwords (literalPatterns).
 func (a *analyzer) literalPattern(i int, l string) bool {
 	for _, p := range literalPatterns {
+		if !p.pre(l) {
+			continue
+		}
 		if m := p.re.FindStringSubmatchIndex(l); m != nil {
 			if v := l[m[2]:m[3]]; plausibleSecret(v, p.class, p.hint) {
 				a.add(p.rule, i, m[2]+1, v, p.key)
