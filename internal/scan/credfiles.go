@@ -151,14 +151,15 @@ func (a *analyzer) wpSalt(i int, l string) bool {
 
 // csharpProperty: public string Password { get; set; } = "v";
 func (a *analyzer) csharpProperty(i int, l string) bool {
-	return strings.Contains(l, "get") && a.firstPair(i, l, csPropRe)
+	return strings.Contains(l, "get") && strings.Contains(l, "{") && a.firstPair(i, l, csPropRe)
 }
 
 // wrappedLiteral: jwtKey = []byte("v"), key = Buffer.from('v'): a literal
 // converted to bytes on its way to a secret-named variable.
 func (a *analyzer) wrappedLiteral(i int, l string) bool {
-	if !strings.Contains(l, "(") {
-		return false
+	if !strings.Contains(l, "(") || !strings.ContainsAny(l, `"'`) ||
+		!strings.Contains(l, "byte") && !strings.Contains(l, "Buffer.from") && !strings.Contains(l, "TextEncoder") {
+		return false // wrappedRe needs all three
 	}
 	m := wrappedRe.FindStringSubmatchIndex(l)
 	if m == nil || a.test && classifyKey(l[m[2]:m[3]]) == keyPassword {
@@ -175,7 +176,7 @@ func (a *analyzer) elixirAttribute(i int, l string) bool {
 // headerDirective: proxy_set_header X-Api-Key v; (nginx), RequestHeader
 // set (Apache).
 func (a *analyzer) headerDirective(i int, l string) bool {
-	if a.kind != kindProps && a.kind != kindUnknown {
+	if a.kind != kindProps && a.kind != kindUnknown || !strings.Contains(l, "eader") && !strings.Contains(l, "_param") {
 		return false
 	}
 	m := headerDirRe.FindStringSubmatchIndex(l)

@@ -93,6 +93,9 @@ func (a *analyzer) firstPair(i int, l string, re *regexp.Regexp) bool {
 
 // curlUser: the password in curl --user (user, a colon, then the password).
 func (a *analyzer) curlUser(i int, l string) bool {
+	if !strings.Contains(l, "curl") {
+		return false // curlUserRe needs it
+	}
 	if m := curlUserRe.FindStringSubmatchIndex(l); m != nil {
 		if v := l[m[4]:m[5]]; plausibleShortSecret(v) {
 			a.add(ruleCurlUser, i, m[4]+1, v, "curl --user")
@@ -232,6 +235,9 @@ func (a *analyzer) literalPattern(i int, l string) bool {
 
 // returnedLiteral: a secret-named function or method returning a literal.
 func (a *analyzer) returnedLiteral(i int, l string) bool {
+	if !strings.ContainsAny(l, `"'`) || strings.IndexByte(l, '=') < 0 && !strings.Contains(l, "return") {
+		return false // returnRe needs a quote and one of them
+	}
 	m := returnRe.FindStringSubmatchIndex(l)
 	if m == nil {
 		return false
@@ -347,7 +353,8 @@ func (a *analyzer) codePair(i int, l string) bool {
 	if a.kind != kindCode && a.kind != kindUnknown {
 		return false
 	}
-	return a.pair(i, l, cDefineRe.FindStringSubmatchIndex(l)) || a.firstPair(i, l, pairCallRe)
+	return strings.Contains(l, "define") && a.pair(i, l, cDefineRe.FindStringSubmatchIndex(l)) ||
+		strings.Contains(l, "(") && strings.Contains(l, ",") && a.firstPair(i, l, pairCallRe)
 }
 
 // flags: --password X and the like on a command line.
@@ -395,7 +402,7 @@ func (a *analyzer) xml(i int, l string) bool {
 
 // phpDefine: define('DB_PASSWORD', 'v').
 func (a *analyzer) phpDefine(i int, l string) bool {
-	if a.kind != kindCode && a.kind != kindUnknown {
+	if a.kind != kindCode && a.kind != kindUnknown || !strings.Contains(l, "define(") {
 		return false
 	}
 	return a.pair(i, l, defineRe.FindStringSubmatchIndex(l))
@@ -443,6 +450,9 @@ func (a *analyzer) unquoted(i int, l string) bool {
 
 // envPair: name/value pairs on one line (ECS task definitions, JSON).
 func (a *analyzer) envPair(i int, l string) bool {
+	if !strings.Contains(l, "name") || !strings.Contains(l, "value") {
+		return false // envPairRe needs both
+	}
 	if m := envPairRe.FindStringSubmatchIndex(l); m != nil {
 		if a.judgeNamed(l[m[2]:m[3]], l[m[4]:m[5]]) {
 			a.add(ruleEnvPair, i, m[4]+1, l[m[4]:m[5]], l[m[2]:m[3]])
@@ -455,6 +465,9 @@ func (a *analyzer) envPair(i int, l string) bool {
 // envNameValue: "- name: DB_PASSWORD" with "value: v" on one of the next
 // three lines (Kubernetes env). A valueFrom there ends the search.
 func (a *analyzer) envNameValue(i int, l string) bool {
+	if !strings.Contains(l, "name") && !strings.Contains(l, "key") {
+		return false // envNameRe needs one
+	}
 	m := envNameRe.FindStringSubmatch(l)
 	if m == nil || classifyKey(m[1]) < keyToken {
 		return false
