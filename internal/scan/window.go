@@ -163,7 +163,7 @@ func analyzeUncached(r config.Rule) (ruleWhy, int) {
 			return whyUncovered, 0
 		}
 	}
-	if !covered(re, kws) {
+	if !(langCache{}).covered(re, kws) {
 		return whyUncovered, 0
 	}
 	nl := maxNewlines(re)
@@ -229,25 +229,25 @@ const (
 
 // covered reports whether every match of re contains one of kws (lower
 // case) once lower-cased. It is conservative: false when not shown.
-func covered(re *syntax.Regexp, kws []string) bool {
-	if l, ok := lang(re); ok {
+func (c langCache) covered(re *syntax.Regexp, kws []string) bool {
+	if l, ok := c.lang(re); ok {
 		return allContain(l, kws)
 	}
 	switch re.Op {
 	case syntax.OpCapture, syntax.OpPlus:
-		return covered(re.Sub[0], kws)
+		return c.covered(re.Sub[0], kws)
 	case syntax.OpRepeat:
-		return re.Min >= 1 && covered(re.Sub[0], kws)
+		return re.Min >= 1 && c.covered(re.Sub[0], kws)
 	case syntax.OpAlternate:
 		for _, sub := range re.Sub {
-			if !covered(sub, kws) {
+			if !c.covered(sub, kws) {
 				return false
 			}
 		}
 		return true
 	case syntax.OpConcat:
 		for _, sub := range re.Sub {
-			if covered(sub, kws) {
+			if c.covered(sub, kws) {
 				return true
 			}
 		}
@@ -256,10 +256,10 @@ func covered(re *syntax.Regexp, kws []string) bool {
 		for i := range re.Sub {
 			run := []string{""}
 			for j := i; j < len(re.Sub); j++ {
-				l, ok := lang(re.Sub[j])
+				l, ok := c.lang(re.Sub[j])
 				if !ok {
 					// A match of this part starts with one of its prefixes.
-					if pre, ok := product(run, prefixes(re.Sub[j])); ok && allContain(pre, kws) {
+					if pre, ok := product(run, c.prefixes(re.Sub[j])); ok && allContain(pre, kws) {
 						return true
 					}
 					break
@@ -278,23 +278,23 @@ func covered(re *syntax.Regexp, kws []string) bool {
 
 // prefixes is a finite set of strings one of which starts every match of
 // re ("" when nothing is known).
-func prefixes(re *syntax.Regexp) []string {
-	if l, ok := lang(re); ok {
+func (c langCache) prefixes(re *syntax.Regexp) []string {
+	if l, ok := c.lang(re); ok {
 		return l
 	}
 	switch re.Op {
 	case syntax.OpCapture, syntax.OpPlus:
-		return prefixes(re.Sub[0])
+		return c.prefixes(re.Sub[0])
 	case syntax.OpRepeat:
 		if re.Min >= 1 {
-			return prefixes(re.Sub[0])
+			return c.prefixes(re.Sub[0])
 		}
 	case syntax.OpConcat:
 		run := []string{""}
 		for _, sub := range re.Sub {
-			l, ok := lang(sub)
+			l, ok := c.lang(sub)
 			if !ok {
-				if p, ok := product(run, prefixes(sub)); ok {
+				if p, ok := product(run, c.prefixes(sub)); ok {
 					return p
 				}
 				return run
@@ -307,7 +307,7 @@ func prefixes(re *syntax.Regexp) []string {
 	case syntax.OpAlternate:
 		var out []string
 		for _, sub := range re.Sub {
-			out = append(out, prefixes(sub)...)
+			out = append(out, c.prefixes(sub)...)
 			if len(out) > maxLangStrings {
 				return []string{""}
 			}
@@ -333,9 +333,29 @@ func allContain(l, kws []string) bool {
 	return true
 }
 
+// langCache holds lang's answers by node for one regexp: covered asks for
+// the language of each run of a concatenation's parts, which without it
+// recomputes (and allocates) the same languages many times. The slices it
+// holds are shared and never modified.
+type langCache map[*syntax.Regexp]langOf
+
+type langOf struct {
+	l  []string
+	ok bool
+}
+
 // lang is the set of lower-cased strings re matches, when it is small and
 // finite. Empty-width assertions match "".
-func lang(re *syntax.Regexp) ([]string, bool) {
+func (c langCache) lang(re *syntax.Regexp) ([]string, bool) {
+	if r, ok := c[re]; ok {
+		return r.l, r.ok
+	}
+	l, ok := c.langUncached(re)
+	c[re] = langOf{l, ok}
+	return l, ok
+}
+
+func (c langCache) langUncached(re *syntax.Regexp) ([]string, bool) {
 	switch re.Op {
 	case syntax.OpLiteral:
 		return []string{strings.ToLower(string(re.Rune))}, true
@@ -361,15 +381,15 @@ func lang(re *syntax.Regexp) ([]string, bool) {
 	case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText, syntax.OpEndText, syntax.OpWordBoundary, syntax.OpNoWordBoundary:
 		return []string{""}, true
 	case syntax.OpCapture:
-		return lang(re.Sub[0])
+		return c.lang(re.Sub[0])
 	case syntax.OpQuest:
-		l, ok := lang(re.Sub[0])
-		return append(l, ""), ok
+		l, ok := c.lang(re.Sub[0])
+		return append(l[:len(l):len(l)], ""), ok // a copy: l may be shared
 	case syntax.OpRepeat:
 		if re.Max < 0 || re.Max > 8 {
 			return nil, false
 		}
-		sub, ok := lang(re.Sub[0])
+		sub, ok := c.lang(re.Sub[0])
 		if !ok {
 			return nil, false
 		}
@@ -392,7 +412,7 @@ func lang(re *syntax.Regexp) ([]string, bool) {
 	case syntax.OpConcat:
 		out := []string{""}
 		for _, sub := range re.Sub {
-			l, ok := lang(sub)
+			l, ok := c.lang(sub)
 			if !ok {
 				return nil, false
 			}
@@ -404,7 +424,7 @@ func lang(re *syntax.Regexp) ([]string, bool) {
 	case syntax.OpAlternate:
 		var out []string
 		for _, sub := range re.Sub {
-			l, ok := lang(sub)
+			l, ok := c.lang(sub)
 			if !ok {
 				return nil, false
 			}
