@@ -59,13 +59,14 @@ type Labels struct {
 
 // Finding holds the report fields the scorer reads.
 type Finding struct {
-	File      string `json:"File"`
-	StartLine int    `json:"StartLine"`
-	EndLine   int    `json:"EndLine"`
-	Secret    string `json:"Secret"`
-	Match     string `json:"Match"`
-	RuleID    string `json:"RuleID"`
-	Commit    string `json:"Commit"`
+	File      string   `json:"File"`
+	StartLine int      `json:"StartLine"`
+	EndLine   int      `json:"EndLine"`
+	Secret    string   `json:"Secret"`
+	Match     string   `json:"Match"`
+	RuleID    string   `json:"RuleID"`
+	Commit    string   `json:"Commit"`
+	Tags      []string `json:"Tags"`
 }
 
 type loc struct {

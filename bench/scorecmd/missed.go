@@ -15,7 +15,8 @@ import (
 // missed compares two reports of the same target: every finding of ref
 // (gitleaks with its default rules) must have a finding of got (secretctl)
 // in the same file and commit on a line of its span, or a reason that
-// secretctl's value checks give for dropping it (scan.SuppressReason). It
+// secretctl's value checks give for dropping it (scan.SuppressReason, or
+// scan.ContextReason from the file's lines and the finding's tags). It
 // prints the counts by reason and each finding without one, by location and
 // rule (never the secret), and returns 1 when there is any.
 func missed(refPath, gotPath, root string, stdout, stderr io.Writer) int {
@@ -47,6 +48,7 @@ func missed(refPath, gotPath, root string, stdout, stderr io.Writer) int {
 		lines[k][f.StartLine] = true
 	}
 	reasons := map[string]int{}
+	files := map[string][]string{}
 	var unexplained []string
 	found := 0
 	for _, f := range ref {
@@ -65,6 +67,14 @@ func missed(refPath, gotPath, root string, stdout, stderr io.Writer) int {
 			line = sourceLine(filepath.Join(root, k.file), f.StartLine, f.Match)
 		}
 		if why := scan.SuppressReason(f.RuleID, f.Match, f.Secret, line); why != "" {
+			reasons[why]++
+			continue
+		}
+		var lines []string
+		if f.Commit == "" {
+			lines = fileLines(files, filepath.Join(root, k.file))
+		}
+		if why := scan.ContextReason(f.RuleID, f.Match, f.Secret, k.file, lines, f.StartLine-1, f.Tags); why != "" {
 			reasons[why]++
 			continue
 		}
@@ -93,6 +103,21 @@ func missed(refPath, gotPath, root string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintln(stdout, "nothing-missed check: ok")
 	return 0
+}
+
+// fileLines are the lines of the file at path (nil when it cannot be read),
+// read once into cache.
+func fileLines(cache map[string][]string, path string) []string {
+	if l, ok := cache[path]; ok {
+		return l
+	}
+	b, err := os.ReadFile(path)
+	var l []string
+	if err == nil {
+		l = strings.Split(strings.ReplaceAll(string(b), "\r\n", "\n"), "\n")
+	}
+	cache[path] = l
+	return l
 }
 
 // sourceLine is line n of the file at path, or fallback when it cannot be read.

@@ -228,7 +228,32 @@ const (
 	ReasonDocURL        = "documentation URL (example host or placeholder credentials)"
 	ReasonLiteral       = "value check on the whole string literal (did:key:…)"
 	ReasonRuleReplaced  = "rule replaced by the structural pass"
+	ReasonTestVector    = "test vector: hex value under a generic key name (key) in a test file or next to vector fields"
+	ReasonDecodedLine   = "found only after decoding: the broad keyword rules do not scan decoded text"
 )
+
+// ContextReason says why secretctl drops a finding that SuppressReason
+// keeps, from what only the finding's file and tags show: a test vector
+// (docs/scan-rules.md section 4.1), judged on lines, the file's lines, with
+// the finding on lines[i] of file path file; or a broad keyword rule's
+// finding in text that only appears after decoding (section 1), which
+// gitleaks marks with a "decode-depth:" tag. It returns "" for neither.
+func ContextReason(ruleID, match, sec, file string, lines []string, i int, tags []string) string {
+	if lineRules[ruleID] {
+		for _, t := range tags {
+			if strings.HasPrefix(t, "decode-depth:") {
+				return ReasonDecodedLine
+			}
+		}
+	}
+	if ruleID == "generic-api-key" && i >= 0 && i < len(lines) && classifyKey(genericKeyName(match, sec)) == keyGeneric {
+		a := &analyzer{lines: lines, test: testPath(file)}
+		if a.testVector(i, sec) {
+			return ReasonTestVector
+		}
+	}
+	return ""
+}
 
 // SuppressReason says why secretctl drops a finding that gitleaks' rule
 // ruleID reports (match and secret sec on source line line), or "" when it
@@ -296,19 +321,25 @@ func quotedLiteral(line, v string) string {
 	return line[start:end]
 }
 
-// genericKeyIsSecret checks the key name in front of a generic-api-key
-// match: public_key, siteKey, publishableKey and the like are not secrets.
-func genericKeyIsSecret(match, sec string) bool {
+// genericKeyName is the key name in front of secret sec in a
+// generic-api-key match, or "" when there is none.
+func genericKeyName(match, sec string) string {
 	i := strings.Index(match, sec)
 	if i < 0 {
-		return true
+		return ""
 	}
 	pre := strings.TrimRight(match[:i], " \t\"'`=:>,|?")
 	b := len(pre)
 	for b > 0 && (isWordByte(pre[b-1]) || pre[b-1] == '.' || pre[b-1] == '-') {
 		b--
 	}
-	key := pre[b:]
+	return pre[b:]
+}
+
+// genericKeyIsSecret checks the key name in front of a generic-api-key
+// match: public_key, siteKey, publishableKey and the like are not secrets.
+func genericKeyIsSecret(match, sec string) bool {
+	key := genericKeyName(match, sec)
 	if key == "" {
 		return true
 	}
