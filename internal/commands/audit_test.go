@@ -303,13 +303,7 @@ func TestAuditUsageErrors(t *testing.T) {
 // awsAuditCLI points the real SDK, configured as in production, at a fake
 // CloudTrail/Secrets Manager server.
 func awsAuditCLI(t *testing.T, srv *audittest.Server, regions string) *testCLI {
-	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDAUDITTEST")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "audit-test-secret")
-	t.Setenv("AWS_SESSION_TOKEN", "")
-	t.Setenv("AWS_PROFILE", "")
-	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	awsEnv(t, "AKIDAUDITTEST", "audit-test-secret")
 	cli := newTestCLI(t)
 	cli.env["SECRETCTL_BACKEND"] = "aws"
 	cli.env["SECRETCTL_REGION"] = regions

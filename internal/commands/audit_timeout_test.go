@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -37,13 +36,7 @@ func TestAuditAWSTimeout(t *testing.T) {
 			"SECRETCTL_BACKEND": "aws", "SECRETCTL_REGION": "us-east-1", "SECRETCTL_ENDPOINT_URL": srv.URL,
 		}
 		f.Getenv = env.get
-		t.Setenv("AWS_ACCESS_KEY_ID", "AKIDAUDITTEST")
-		t.Setenv("AWS_SECRET_ACCESS_KEY", "audit-test-secret")
-		t.Setenv("AWS_SESSION_TOKEN", "")
-		t.Setenv("AWS_PROFILE", "")
-		t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
-		t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
-		t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+		awsEnv(t, "AKIDAUDITTEST", "audit-test-secret")
 		code := Run(context.Background(), f, []string{"audit", "--timeout", "3s"})
 		if code != 2 || out.Len() != 0 {
 			t.Fatalf("tty=%v: exit %d, stdout %q, stderr %q", tty, code, out.String(), errOut.String())

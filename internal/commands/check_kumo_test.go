@@ -16,24 +16,6 @@ import (
 	"github.com/secretctl/secretctl/internal/store/awssm"
 )
 
-// awsCheckCLI returns a CLI on the AWS backend at endpoint, with the SDK's
-// credentials in the process environment and no shared config.
-func awsCheckCLI(t *testing.T, endpoint, keyID, key string) *testCLI {
-	t.Helper()
-	t.Setenv("AWS_ACCESS_KEY_ID", keyID)
-	t.Setenv("AWS_SECRET_ACCESS_KEY", key)
-	t.Setenv("AWS_SESSION_TOKEN", "")
-	t.Setenv("AWS_PROFILE", "")
-	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-	c := newTestCLI(t)
-	c.env["SECRETCTL_BACKEND"] = "aws"
-	c.env["SECRETCTL_REGION"] = "us-east-1"
-	c.env["SECRETCTL_ENDPOINT_URL"] = endpoint
-	return c
-}
-
 // checkApp returns an app directory and its .env.example, as `migrate
 // --apply --to to` writes it for vars.
 func checkApp(t *testing.T, to string, vars ...string) (string, string) {
@@ -84,7 +66,7 @@ func checkLines(t *testing.T, r result) map[string]string {
 // CloudTrail with no trail), so each item gives a verdict.
 func TestCheckAWSKumo(t *testing.T) {
 	ep := awsxtest.StartKumo(t)
-	cli := awsCheckCLI(t, ep, "AKIDSECRETCTLTEST", "secretctl-test-secret")
+	cli := awsCLI(t, ep, "AKIDSECRETCTLTEST", "secretctl-test-secret")
 	s := awssm.New(awsx.NewClients(awsxtest.Config(t, ep), ep).SecretsManager, awssm.Options{})
 	ctx := t.Context()
 	v := canary(t)
@@ -215,7 +197,7 @@ func TestCheckAWSKumo(t *testing.T) {
 // set, fails on a stuck AWSPENDING, passes again after rotation cancel.
 func TestCheckAWSRotationServe(t *testing.T) {
 	srv := servetest.Start(t)
-	cli := awsCheckCLI(t, srv.URL, servetest.AccessKeyID, servetest.SecretAccessKey)
+	cli := awsCLI(t, srv.URL, servetest.AccessKeyID, servetest.SecretAccessKey)
 	s := awssm.New(srv.Client(), awssm.Options{})
 	ctx := t.Context()
 	v := canary(t)

@@ -227,17 +227,7 @@ func TestCheckAWSEncryptedRecorded(t *testing.T) {
 	const apiARN = "arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/payments/api-key-Qw4rT1"
 	newCLI := func(ex ...awsxtest.Exchange) *testCLI {
 		r := awsxtest.NewReplay(t, recorded, ex...)
-		t.Setenv("AWS_ACCESS_KEY_ID", "AKIDSECRETCTLTEST")
-		t.Setenv("AWS_SECRET_ACCESS_KEY", "secretctl-test-secret")
-		t.Setenv("AWS_SESSION_TOKEN", "")
-		t.Setenv("AWS_PROFILE", "")
-		t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
-		t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
-		t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-		c := newTestCLI(t)
-		c.env["SECRETCTL_BACKEND"] = "aws"
-		c.env["SECRETCTL_REGION"] = "us-east-1"
-		c.env["SECRETCTL_ENDPOINT_URL"] = r.URL
+		c := awsCLI(t, r.URL, "AKIDSECRETCTLTEST", "secretctl-test-secret")
 		return c
 	}
 	dir := t.TempDir()

@@ -107,17 +107,7 @@ func TestExportTerraformLambdaRotationOnAWS(t *testing.T) {
 	r := awsxtest.NewReplay(t, filepath.Join("..", "..", "testdata", "rotate"),
 		awsxtest.Exchange{Target: "secretsmanager.DescribeSecret", Want: map[string]any{"SecretId": "prod/orders/db"}, File: "DescribeSecret-finished.json"},
 	)
-	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDROTATETEST")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "rotate-test-secret")
-	t.Setenv("AWS_SESSION_TOKEN", "")
-	t.Setenv("AWS_PROFILE", "")
-	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-	c := newTestCLI(t)
-	c.env["SECRETCTL_BACKEND"] = "aws"
-	c.env["SECRETCTL_REGION"] = "us-east-1"
-	c.env["SECRETCTL_ENDPOINT_URL"] = r.URL
+	c := awsCLI(t, r.URL, "AKIDROTATETEST", "rotate-test-secret")
 
 	res := c.mustRun("", "export", "prod/orders/db", "--format", "terraform")
 	f, diags := hclparse.NewParser().ParseHCL([]byte(res.out), "secrets.tf")

@@ -132,3 +132,28 @@ func golden(t *testing.T, name, got string) {
 		t.Errorf("%s differs from the golden file %s:\n--- got\n%s\n--- want\n%s", name, path, got, want)
 	}
 }
+
+// awsEnv gives the real SDK, configured as in production, static
+// credentials in the process environment and no shared config.
+func awsEnv(t *testing.T, keyID, key string) {
+	t.Helper()
+	t.Setenv("AWS_ACCESS_KEY_ID", keyID)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", key)
+	t.Setenv("AWS_SESSION_TOKEN", "")
+	t.Setenv("AWS_PROFILE", "")
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+}
+
+// awsCLI is a CLI on the AWS backend in us-east-1 at endpoint (kumo, a
+// replay server or serve), with awsEnv's credentials.
+func awsCLI(t *testing.T, endpoint, keyID, key string) *testCLI {
+	t.Helper()
+	awsEnv(t, keyID, key)
+	c := newTestCLI(t)
+	c.env["SECRETCTL_BACKEND"] = "aws"
+	c.env["SECRETCTL_REGION"] = "us-east-1"
+	c.env["SECRETCTL_ENDPOINT_URL"] = endpoint
+	return c
+}

@@ -38,17 +38,7 @@ func TestRotateLambdaThroughCLI(t *testing.T) {
 		awsxtest.Exchange{Target: sm("DescribeSecret"), Want: map[string]any{"SecretId": arn}, File: "DescribeSecret-pending.json"},
 		awsxtest.Exchange{Target: sm("UpdateSecretVersionStage"), Want: map[string]any{"SecretId": arn, "VersionStage": "AWSPENDING", "RemoveFromVersionId": newVer}, File: "UpdateSecretVersionStage.json"},
 	)
-	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDROTATETEST")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "rotate-test-secret")
-	t.Setenv("AWS_SESSION_TOKEN", "")
-	t.Setenv("AWS_PROFILE", "")
-	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-	c := newTestCLI(t)
-	c.env["SECRETCTL_BACKEND"] = "aws"
-	c.env["SECRETCTL_REGION"] = "us-east-1"
-	c.env["SECRETCTL_ENDPOINT_URL"] = r.URL
+	c := awsCLI(t, r.URL, "AKIDROTATETEST", "rotate-test-secret")
 
 	res := c.mustRun("", "rotation", "set", "prod/orders/db", "--rotator", "lambda", "--lambda", fn, "--every", "30d", "--window", "3h")
 	if !strings.Contains(res.errOut, "rotates with "+fn) {
