@@ -13,6 +13,7 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/zricethezav/gitleaks/v8/config"
 	"github.com/zricethezav/gitleaks/v8/detect"
+	"github.com/zricethezav/gitleaks/v8/detect/codec"
 	"github.com/zricethezav/gitleaks/v8/logging"
 	"github.com/zricethezav/gitleaks/v8/report"
 	"github.com/zricethezav/gitleaks/v8/sources"
@@ -47,7 +48,7 @@ func splitConfig(cfg config.Config) (main, line config.Config) {
 	main.Keywords, line.Keywords = map[string]struct{}{}, map[string]struct{}{}
 	for id, r := range cfg.Rules {
 		c := &main
-		if lineRules[id] && len(r.Keywords) > 0 {
+		if lineRules[id] && len(r.Keywords) > 0 && leanRule(r) {
 			c = &line
 		}
 		c.Rules[id] = r
@@ -69,35 +70,60 @@ func newDetector(ctx context.Context, cfg config.Config, opts Options) *detect.D
 }
 
 // detect runs gitleaks' rules over f: the provider rules on the windows
-// around their keyword hits (ruleHits), the line rules over the lines at
-// linePos (none when empty). Decoded text, fragments over the size limit
-// and those where byte-wise lower-casing can hide a keyword take the
-// whole-fragment path.
-func (s *scanner) detect(ctx context.Context, f sources.Fragment, ruleHits map[int][]int, linePos, starts []int, inLimit bool) []report.Finding {
-	var gfs []report.Finding
-	decodable := s.plainDet != nil && mayDecode(f.Raw)
+// around their keyword hits (h.rules) or on the whole fragment, the line
+// rules over the lines at h.linePos (none when empty), and the decoding
+// detector over the lines that may hold encoded text. Fragments over the
+// size limit and those where byte-wise lower-casing can hide a keyword go
+// through gitleaks' detectors whole.
+func (s *scanner) detect(ctx context.Context, f sources.Fragment, h *kwHits, starts []int, inLimit bool) []report.Finding {
 	if s.opts.wholeFragments || !inLimit || foldsToASCII(f.Raw) {
-		det := s.det
-		if s.plainDet != nil && !decodable {
-			det = s.plainDet
+		gfs := detectFragment(ctx, s.det, f)
+		if s.lineDet != nil && len(h.linePos) > 0 {
+			sub, picked := joinLines(f, h.linePos, starts)
+			gfs = append(gfs, remap(detectFragment(ctx, s.lineDet(), sub), f, picked)...)
 		}
-		gfs = detectFragment(ctx, det, f)
+		return gfs
+	}
+	var nl []int
+	if starts != nil {
+		nl = make([]int, 0, len(starts))
+		for _, st := range starts[1:] {
+			nl = append(nl, st-1)
+		}
 	} else {
-		gfs = s.eng.detectWindows(ctx, f, ruleHits, starts)
-		if decodable {
-			// Decoded text: the decoding detector on the lines that may
-			// hold an encoded segment, keeping only what decoding found.
-			if lines := decodeLines(f.Raw); len(lines) > 0 {
-				if starts == nil {
-					starts = lineStarts(f.Raw)
+		nl = newlines(f.Raw)
+	}
+	gfs := s.eng.detectWindows(ctx, f, h, starts, nl)
+	if mayDecode(f.Raw) && s.det.MaxDecodeDepth > 0 {
+		// Decoded text: the decoding detector on the lines that may hold
+		// an encoded segment, keeping only what decoding found, and only
+		// when gitleaks' decoder finds a segment there (the detector's
+		// first pass, over the text as it is, repeats the windows' work).
+		if lines := decodeLines(f.Raw); len(lines) > 0 {
+			if starts == nil {
+				starts = lineStarts(f.Raw)
+			}
+			sub, picked := joinAround(f, lines, starts, decodeMargin)
+			if _, segs := codec.NewDecoder().Decode(sub.Raw, []*codec.EncodedSegment{}); len(segs) > 0 {
+				found := decodedOnly(detectFragment(ctx, s.det, sub))
+				if picked != nil {
+					found = remap(found, f, picked)
 				}
-				gfs = append(gfs, decodedOnly(detectAround(ctx, s.det, f, lines, starts, decodeMargin))...)
+				gfs = append(gfs, found...)
 			}
 		}
-		gfs = filterGeneric(gfs)
 	}
-	if s.lineDet != nil && len(linePos) > 0 {
-		gfs = append(gfs, s.detectLines(ctx, f, linePos, starts)...)
+	gfs = filterGeneric(gfs)
+	if len(h.lines) > 0 && len(h.linePos) > 0 {
+		sub, picked := joinLines(f, h.linePos, starts)
+		nl := newlines(sub.Raw)
+		var found []report.Finding
+		for _, i := range sortedKeys(h.lines) {
+			found = append(found, runRule(sub, nl, &s.lines[i], s.cfg.Allowlists)...)
+		}
+		// gitleaks' precedence of other rules over generic ones holds
+		// within one detector's findings: here, the line rules'.
+		gfs = append(gfs, remap(filterGeneric(found), f, picked)...)
 	}
 	return gfs
 }
@@ -143,10 +169,10 @@ func isHex(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
 }
 
-// detectLines runs the line rules over the lines of f that hold one of
-// their keywords, joined into one fragment, and maps findings back to f's
-// line numbers.
-func (s *scanner) detectLines(ctx context.Context, f sources.Fragment, positions, starts []int) []report.Finding {
+// joinLines joins the lines of f that hold the offsets positions into one
+// fragment, each line ended by a newline, and says for each of its lines
+// the line of f.
+func joinLines(f sources.Fragment, positions, starts []int) (sources.Fragment, []int) {
 	sort.Ints(positions)
 	var (
 		picked []int
@@ -169,17 +195,7 @@ func (s *scanner) detectLines(ctx context.Context, f sources.Fragment, positions
 	}
 	sub := f
 	sub.Raw, sub.Bytes, sub.StartLine = b.String(), nil, 0
-	found := detectFragment(ctx, s.lineDet, sub)
-	for i := range found {
-		idx := found[i].StartLine
-		if idx < 0 || idx >= len(picked) {
-			continue
-		}
-		span := found[i].EndLine - found[i].StartLine
-		found[i].StartLine = f.StartLine + picked[idx]
-		found[i].EndLine = found[i].StartLine + span
-	}
-	return found
+	return sub, picked
 }
 
 // genericRules are gitleaks rules whose findings also pass secretctl's value

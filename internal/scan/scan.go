@@ -313,25 +313,39 @@ func newScanner(ctx context.Context, cfg config.Config, opts Options, cfgPath st
 	}
 	s.pathCache = len(cfg.Allowlists) > 0 && !anyCommits(cfg.Allowlists)
 	mainCfg, lineCfg := splitConfig(cfg)
+	// det decodes: it runs on the lines that may hold encoded text, and on
+	// whole fragments where windows do not apply.
 	s.det = newDetector(ctx, mainCfg, opts)
-	if s.det.MaxDecodeDepth > 0 {
-		// For fragments with nothing that could decode (see mayDecode), a
-		// twin without decoding saves the decoder's regex search.
-		s.plainDet = newDetector(ctx, mainCfg, opts)
-		s.plainDet.MaxDecodeDepth = 0
-	}
 	if len(lineCfg.Rules) > 0 {
-		s.lineDet = newDetector(ctx, lineCfg, opts)
-		// Decoding is the main detector's job: searching the keyword lines
-		// for encoded text a second time would double its cost.
-		s.lineDet.MaxDecodeDepth = 0
-		for k := range lineCfg.Keywords {
-			use(k).line = true
+		ids := make([]string, 0, len(lineCfg.Rules))
+		for id := range lineCfg.Rules {
+			ids = append(ids, id)
 		}
+		sort.Strings(ids)
+		for _, id := range ids {
+			r := lineCfg.Rules[id]
+			s.lines = append(s.lines, r)
+			for _, k := range lowerKeywords(r) {
+				u := use(k)
+				u.line = append(u.line, len(s.lines)-1)
+			}
+		}
+		// gitleaks' own detector for the line rules, where windows do not
+		// apply (and as the reference in tests). Decoding is the main
+		// detector's job: searching the keyword lines for encoded text a
+		// second time would double its cost.
+		s.lineDet = sync.OnceValue(func() *detect.Detector {
+			d := newDetector(ctx, lineCfg, opts)
+			d.MaxDecodeDepth = 0
+			return d
+		})
 	}
 	s.eng = newEngine(ctx, mainCfg, opts)
 	for k, rules := range s.eng.byKW {
 		use(k).rules = rules
+	}
+	for k, rules := range s.eng.wholeByKW {
+		use(k).whole = rules
 	}
 	// One pass of one trie over the lower-cased fragment finds the keywords
 	// of the structural pass, the line rules and the windowed rules.
@@ -353,16 +367,17 @@ func newScanner(ctx context.Context, cfg config.Config, opts Options, cfgPath st
 type scanner struct {
 	cfg  config.Config
 	opts Options
-	// eng runs the provider rules on the lines around their keywords; det
-	// (with decoding) and plainDet (without) run them over whole
-	// fragments, for decoded text and where windows do not apply; lineDet
-	// runs the broad keyword rules (generic-api-key and secretctl's
-	// connection string and header rules) over only the lines holding
-	// their keywords.
+	// eng runs the provider rules on the lines around their keywords (or
+	// whole fragments); det (with decoding) runs them over the lines that
+	// may hold encoded text, and over whole fragments where windows do not
+	// apply; lines are the broad keyword rules (generic-api-key and
+	// secretctl's connection string and header rules), run over only the
+	// lines holding their keywords, and lineDet is gitleaks' detector for
+	// them (built when first needed).
 	eng       *engine
 	det       *detect.Detector
-	plainDet  *detect.Detector
-	lineDet   *detect.Detector
+	lines     []config.Rule
+	lineDet   func() *detect.Detector
 	trie      *ahocorasick.Trie
 	kw        map[string]*kwUse
 	pathCache bool     // path allowlist decisions can be cached by path
@@ -410,11 +425,14 @@ func (s *scanner) fragment(ctx context.Context, f sources.Fragment, ferr error) 
 	// Bytecode and other binaries that pass gitleaks' magic-number check
 	// (.pyc, .class) hold NUL bytes: the line-oriented passes skip them.
 	text := strings.IndexByte(f.Raw, 0) < 0
-	structural := inLimit && text && !s.pathAllowed(f.FilePath, f.CommitSHA)
+	// A path the global allowlist skips gets no rule at all, as in
+	// gitleaks' DetectContext.
+	allowed := s.pathAllowed(f.FilePath, f.CommitSHA)
+	structural := inLimit && text && !allowed
 	lower := asciiLower(f.Raw)
-	structPos, linePos, ruleHits := s.keywords(lower)
+	h := s.keywords(lower)
 	var starts []int
-	if len(structPos) > 0 || len(linePos) > 0 || len(ruleHits) > 0 {
+	if len(h.structPos) > 0 || len(h.linePos) > 0 || len(h.rules) > 0 {
 		starts = lineStarts(f.Raw)
 	}
 	var (
@@ -422,15 +440,17 @@ func (s *scanner) fragment(ctx context.Context, f sources.Fragment, ferr error) 
 		muted map[int]bool
 	)
 	if structural {
-		hits, muted = analyzeAt(f.Raw, lower, f.FilePath, structPos, starts)
+		hits, muted = analyzeAt(f.Raw, lower, f.FilePath, h.structPos, starts)
 	}
 	if !inLimit || !text {
-		linePos = nil
+		h.linePos = nil
 	}
 	var out []Finding
-	for _, gf := range s.detect(ctx, f, ruleHits, linePos, starts, inLimit) {
-		if fd, ok := s.fromGitleaks(gf); ok && !muted[fd.Line-f.StartLine] {
-			out = append(out, fd)
+	if !allowed {
+		for _, gf := range s.detect(ctx, f, h, starts, inLimit) {
+			if fd, ok := s.fromGitleaks(gf); ok && !muted[fd.Line-f.StartLine] {
+				out = append(out, fd)
+			}
 		}
 	}
 	if structural {
@@ -456,14 +476,26 @@ func (s *scanner) fail(err error) {
 
 // kwUse says which passes a keyword belongs to.
 type kwUse struct {
-	structural, line bool
-	rules            []int // windowed rules (indexes in engine.rules)
+	structural bool
+	line       []int // line rules (indexes in scanner.lines)
+	rules      []int // windowed rules (indexes in engine.rules)
+	whole      []int // whole-fragment rules (indexes in engine.whole)
 }
 
-// keywords returns the byte offsets in lower of the structural pass's
-// keywords, of the line rules' keywords, and of each windowed rule's
-// keywords (by rule index).
-func (s *scanner) keywords(lower string) (structPos, linePos []int, ruleHits map[int][]int) {
+// kwHits are the keywords found in a fragment: the byte offsets of the
+// structural pass's keywords and of the line rules' keywords, the offsets
+// of each windowed rule's keywords (by rule index), and the whole-fragment
+// and line rules with a keyword in the fragment.
+type kwHits struct {
+	structPos, linePos []int
+	rules              map[int][]int
+	whole, lines       map[int]bool
+}
+
+// keywords finds the keywords of every pass in lower, the lower-cased
+// fragment.
+func (s *scanner) keywords(lower string) *kwHits {
+	h := &kwHits{}
 	for _, m := range s.trie.MatchString(lower) {
 		u := s.kw[m.MatchString()]
 		if u == nil {
@@ -471,19 +503,31 @@ func (s *scanner) keywords(lower string) (structPos, linePos []int, ruleHits map
 		}
 		pos := int(m.Pos())
 		if u.structural {
-			structPos = append(structPos, pos)
+			h.structPos = append(h.structPos, pos)
 		}
-		if u.line {
-			linePos = append(linePos, pos)
+		if len(u.line) > 0 {
+			h.linePos = append(h.linePos, pos)
+			h.lines = mark(h.lines, u.line)
 		}
+		h.whole = mark(h.whole, u.whole)
 		for _, r := range u.rules {
-			if ruleHits == nil {
-				ruleHits = map[int][]int{}
+			if h.rules == nil {
+				h.rules = map[int][]int{}
 			}
-			ruleHits[r] = append(ruleHits[r], pos)
+			h.rules[r] = append(h.rules[r], pos)
 		}
 	}
-	return structPos, linePos, ruleHits
+	return h
+}
+
+func mark(m map[int]bool, idx []int) map[int]bool {
+	for _, i := range idx {
+		if m == nil {
+			m = map[int]bool{}
+		}
+		m[i] = true
+	}
+	return m
 }
 
 // fromHit makes a finding of a structural hit in f; line is its source line.

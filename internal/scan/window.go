@@ -35,8 +35,7 @@ const maxWindowNewlines = 12
 
 // windowRule is a rule run on the lines around its keywords.
 type windowRule struct {
-	id     string
-	det    *detect.Detector
+	rule   config.Rule
 	margin int // lines kept on each side of a keyword's line
 }
 
@@ -44,10 +43,18 @@ type windowRule struct {
 // allows, on whole fragments otherwise.
 type engine struct {
 	rules []windowRule
-	byKW  map[string][]int   // lower-case keyword -> indexes in rules
-	whole *detect.Detector   // the rules that are not windowed (nil if none)
-	ids   map[string]bool    // ids of the windowed rules
-	stats map[string]ruleWhy // why each rule is or is not windowed (tests)
+	byKW  map[string][]int // lower-case keyword -> indexes in rules
+	// whole are the other rules runRule can run, on whole fragments: those
+	// with keywords when one is in the fragment (wholeByKW), the others
+	// (always) on every fragment.
+	whole     []config.Rule
+	wholeByKW map[string][]int
+	always    []int
+	// gl runs path and composite rules through gitleaks (nil if none).
+	gl     *detect.Detector
+	global []*config.Allowlist
+	ids    map[string]bool    // ids of the windowed rules
+	stats  map[string]ruleWhy // why each rule is or is not windowed (tests)
 }
 
 // ruleWhy says how a rule is run.
@@ -63,11 +70,11 @@ const (
 	whyParse      ruleWhy = "regex not parsed"
 )
 
-// newEngine splits the rules of cfg into windowed rules, each with its own
-// detector, and a detector for the rest. Detectors take opts' limits and
-// never decode: decoded text is the whole-fragment detector's job.
+// newEngine splits the rules of cfg into windowed rules, rules runRule
+// runs on whole fragments, and a gitleaks detector for the rest. None
+// decode: decoded text is the scanner's decoding detector's job.
 func newEngine(ctx context.Context, cfg config.Config, opts Options) *engine {
-	e := &engine{byKW: map[string][]int{}, ids: map[string]bool{}, stats: map[string]ruleWhy{}}
+	e := &engine{byKW: map[string][]int{}, wholeByKW: map[string][]int{}, ids: map[string]bool{}, stats: map[string]ruleWhy{}, global: cfg.Allowlists}
 	composite := map[string]bool{}
 	for id, r := range cfg.Rules {
 		if len(r.RequiredRules) > 0 {
@@ -91,33 +98,50 @@ func newEngine(ctx context.Context, cfg config.Config, opts Options) *engine {
 			why = whyRequired
 		}
 		e.stats[id] = why
-		if why != whyWindowed {
+		switch {
+		case why == whyWindowed:
+			e.ids[id] = true
+			e.rules = append(e.rules, windowRule{rule: r, margin: margin})
+			for _, k := range lowerKeywords(r) {
+				e.byKW[k] = append(e.byKW[k], len(e.rules)-1)
+			}
+		case leanRule(r) && !composite[id]:
+			e.whole = append(e.whole, r)
+			n := len(e.whole) - 1
+			if len(r.Keywords) == 0 {
+				e.always = append(e.always, n)
+			}
+			for _, k := range lowerKeywords(r) {
+				e.wholeByKW[k] = append(e.wholeByKW[k], n)
+			}
+		default:
 			rest.Rules[id] = r
 			for _, k := range r.Keywords {
 				rest.Keywords[strings.ToLower(k)] = struct{}{}
 			}
-			continue
-		}
-		one := cfg
-		one.Rules = map[string]config.Rule{id: r}
-		one.Keywords = map[string]struct{}{}
-		for _, k := range r.Keywords {
-			one.Keywords[strings.ToLower(k)] = struct{}{}
-		}
-		d := newDetector(ctx, one, opts)
-		d.MaxDecodeDepth = 0
-		e.ids[id] = true
-		e.rules = append(e.rules, windowRule{id: id, det: d, margin: margin})
-		n := len(e.rules) - 1
-		for k := range one.Keywords {
-			e.byKW[k] = append(e.byKW[k], n)
 		}
 	}
 	if len(rest.Rules) > 0 {
-		e.whole = newDetector(ctx, rest, opts)
-		e.whole.MaxDecodeDepth = 0
+		e.gl = newDetector(ctx, rest, opts)
+		e.gl.MaxDecodeDepth = 0
 	}
 	return e
+}
+
+// lowerKeywords are r's keywords in lower case, without repeats.
+func lowerKeywords(r config.Rule) []string {
+	var out []string
+	for _, k := range r.Keywords {
+		k = strings.ToLower(k)
+		dup := false
+		for _, o := range out {
+			dup = dup || o == k
+		}
+		if !dup {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // ruleAnalysis caches analyzeRule by regex and keywords: every Run loads
@@ -459,30 +483,45 @@ func foldsToASCII(raw string) bool {
 	return strings.Contains(raw, "\u212a") || strings.Contains(raw, "\u0130") || strings.Contains(raw, "\u017f")
 }
 
-// detectWindows runs the windowed rules that hits (keyword positions in
-// the fragment, per rule index) name, and the whole-fragment rules. starts
-// are the fragment's line starts.
-func (e *engine) detectWindows(ctx context.Context, f sources.Fragment, hits map[int][]int, starts []int) []report.Finding {
+// detectWindows runs the windowed rules that h names on the lines around
+// their keywords, and the other rules on the whole fragment. starts are the
+// fragment's line starts, nl the offsets of its newlines.
+func (e *engine) detectWindows(ctx context.Context, f sources.Fragment, h *kwHits, starts, nl []int) []report.Finding {
 	var out []report.Finding
-	if e.whole != nil {
-		out = detectFragment(ctx, e.whole, f)
+	if e.gl != nil {
+		out = detectFragment(ctx, e.gl, f)
 	}
-	if len(hits) == 0 {
-		return out
+	for _, i := range e.always {
+		out = append(out, runRule(f, nl, &e.whole[i], e.global)...)
 	}
-	order := make([]int, 0, len(hits))
-	for ri := range hits {
-		order = append(order, ri)
+	for _, i := range sortedKeys(h.whole) {
+		out = append(out, runRule(f, nl, &e.whole[i], e.global)...)
 	}
-	sort.Ints(order)
-	for _, ri := range order {
-		out = append(out, e.rules[ri].detect(ctx, f, hits[ri], starts)...)
+	for _, ri := range sortedKeys(h.rules) {
+		w := &e.rules[ri]
+		lines := hitLines(h.rules[ri], starts)
+		sub, picked := joinAround(f, lines, starts, w.margin)
+		if picked == nil {
+			out = append(out, runRule(f, nl, &w.rule, e.global)...)
+			continue
+		}
+		out = append(out, remap(runRule(sub, newlines(sub.Raw), &w.rule, e.global), f, picked)...)
 	}
 	return out
 }
 
-// detect runs one rule over the windows around the keyword offsets pos.
-func (w windowRule) detect(ctx context.Context, f sources.Fragment, pos, starts []int) []report.Finding {
+func sortedKeys[V any](m map[int]V) []int {
+	keys := make([]int, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Ints(keys)
+	return keys
+}
+
+// hitLines are the indexes of the lines holding the offsets pos, sorted,
+// without repeats.
+func hitLines(pos, starts []int) []int {
 	sort.Ints(pos)
 	lines := make([]int, 0, len(pos))
 	for _, p := range pos {
@@ -491,14 +530,14 @@ func (w windowRule) detect(ctx context.Context, f sources.Fragment, pos, starts 
 			lines = append(lines, l)
 		}
 	}
-	return detectAround(ctx, w.det, f, lines, starts, w.margin)
+	return lines
 }
 
-// detectAround runs d over the lines of f within margin of lines (sorted
-// line indexes): whole lines, joined with newlines into one fragment whose
-// findings are mapped back to f's lines. When that is most of f, d runs on
-// f itself.
-func detectAround(ctx context.Context, d *detect.Detector, f sources.Fragment, lines, starts []int, margin int) []report.Finding {
+// joinAround returns the lines of f within margin of lines (sorted line
+// indexes): whole lines, joined with newlines into one fragment, and for
+// each of its lines the line of f. When that is most of f, picked is nil:
+// use f itself.
+func joinAround(f sources.Fragment, lines, starts []int, margin int) (sub sources.Fragment, picked []int) {
 	type span struct{ a, b int }
 	var spans []span
 	nlines := len(starts)
@@ -516,7 +555,7 @@ func detectAround(ctx context.Context, d *detect.Detector, f sources.Fragment, l
 		kept += b - a + 1
 	}
 	if kept*2 > nlines {
-		return detectFragment(ctx, d, f)
+		return f, nil
 	}
 	lineEnd := func(i int) int {
 		if i+1 < nlines {
@@ -524,10 +563,8 @@ func detectAround(ctx context.Context, d *detect.Detector, f sources.Fragment, l
 		}
 		return len(f.Raw)
 	}
-	var (
-		b      strings.Builder
-		picked = make([]int, 0, kept) // joined line -> fragment line
-	)
+	var b strings.Builder
+	picked = make([]int, 0, kept)
 	for i, s := range spans {
 		if i > 0 {
 			b.WriteByte('\n')
@@ -537,9 +574,14 @@ func detectAround(ctx context.Context, d *detect.Detector, f sources.Fragment, l
 			picked = append(picked, l)
 		}
 	}
-	sub := f
+	sub = f
 	sub.Raw, sub.Bytes, sub.StartLine = b.String(), nil, 0
-	found := detectFragment(ctx, d, sub)
+	return sub, picked
+}
+
+// remap moves findings made on a fragment of joined lines to the lines of
+// f they came from (picked, from joinAround).
+func remap(found []report.Finding, f sources.Fragment, picked []int) []report.Finding {
 	for i := range found {
 		idx := found[i].StartLine
 		if idx < 0 || idx >= len(picked) {

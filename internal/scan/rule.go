@@ -1,0 +1,279 @@
+package scan
+
+// A lean copy of gitleaks' per-rule detection (detect.Detector's
+// detectRule) for the rules secretctl runs on windows, lines or whole
+// fragments by itself. Calling Detector.DetectContext on every window
+// cost more than the rule's regex: a logger per call, the global path
+// allowlist per call, a lower-cased copy and a keyword search of the
+// window, and every rule's regex run twice. runRule keeps what decides a
+// finding (the regex, secretGroup, entropy, gitleaks:allow, the global and
+// rule allowlists) and drops the rest; TestWindowsSameFindings holds its
+// findings identical to DetectContext's on whole fragments.
+
+import (
+	"math"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/zricethezav/gitleaks/v8/config"
+	"github.com/zricethezav/gitleaks/v8/report"
+	"github.com/zricethezav/gitleaks/v8/sources"
+)
+
+// leanRule reports whether runRule can stand for gitleaks on r: a content
+// rule without a path, required rules or skipReport.
+func leanRule(r config.Rule) bool {
+	return r.Regex != nil && r.Path == nil && len(r.RequiredRules) == 0 && !r.SkipReport
+}
+
+// runRule is detectRule of gitleaks v8.30 for a lean rule r on f with no
+// decoding pass: nl are the offsets of the newlines in f.Raw, global the
+// config's allowlists. The fragment-level global path allowlist is the
+// caller's (scanner.pathAllowed).
+func runRule(f sources.Fragment, nl []int, r *config.Rule, global []*config.Allowlist) []report.Finding {
+	if commitOrPathAllowed(f, r.Allowlists) {
+		return nil
+	}
+	matches := r.Regex.FindAllStringIndex(f.Raw, -1)
+	if len(matches) == 0 {
+		return nil
+	}
+	var out []report.Finding
+	for _, m := range matches {
+		secret := strings.Trim(f.Raw[m[0]:m[1]], "\n")
+		// gitleaks keeps the start and cuts the end by what Trim removed.
+		start, end := m[0], m[0]+len(secret)
+		loc := location(nl, f.Raw, start, end)
+		if end > loc.endLineIndex {
+			loc.endLineIndex = end
+		}
+		fd := report.Finding{
+			Commit:      f.CommitSHA,
+			RuleID:      r.RuleID,
+			Description: r.Description,
+			StartLine:   f.StartLine + loc.startLine,
+			EndLine:     f.StartLine + loc.endLine,
+			StartColumn: loc.startColumn,
+			EndColumn:   loc.endColumn,
+			Line:        f.Raw[loc.startLineIndex:loc.endLineIndex],
+			Match:       secret,
+			Secret:      secret,
+			File:        f.FilePath,
+			SymlinkFile: f.SymlinkFile,
+			Tags:        r.Tags,
+		}
+		if f.CommitInfo != nil {
+			// No link: secretctl's git source names no SCM platform.
+			fd.Author, fd.Date, fd.Email, fd.Message = f.CommitInfo.AuthorName, f.CommitInfo.Date, f.CommitInfo.AuthorEmail, f.CommitInfo.Message
+		}
+		if strings.Contains(fd.Line, "gitleaks:allow") {
+			continue
+		}
+		if groups := r.Regex.FindStringSubmatch(fd.Secret); len(groups) >= 2 {
+			if r.SecretGroup > 0 {
+				if len(groups) <= r.SecretGroup {
+					continue
+				}
+				fd.Secret = groups[r.SecretGroup]
+			} else {
+				for _, s := range groups[1:] {
+					if len(s) > 0 {
+						fd.Secret = s
+						break
+					}
+				}
+			}
+		}
+		e := gitleaksEntropy(fd.Secret)
+		fd.Entropy = float32(e)
+		if r.Entropy != 0 && e <= r.Entropy {
+			continue
+		}
+		if findingAllowedBy(global, fd, f, fd.Line) || findingAllowedBy(r.Allowlists, fd, f, fd.Line) {
+			continue
+		}
+		out = append(out, fd)
+	}
+	return out
+}
+
+// newlines lists the offsets of '\n' in raw.
+func newlines(raw string) []int {
+	var nl []int
+	for i := 0; ; {
+		j := strings.IndexByte(raw[i:], '\n')
+		if j < 0 {
+			return nl
+		}
+		nl = append(nl, i+j)
+		i += j + 1
+	}
+}
+
+// loc is gitleaks' Location: 0-based lines, 1-based columns, and the
+// offsets of the start of the first line and the end of the last.
+type loc struct {
+	startLine, endLine, startColumn, endColumn, startLineIndex, endLineIndex int
+}
+
+// location is gitleaks' location() for the match raw[start:end], given the
+// newline offsets nl, with the same results (including its treatment of a
+// last line without a newline), found by binary search.
+func location(nl []int, raw string, start, end int) loc {
+	if len(nl) == 0 {
+		nl = []int{len(raw)}
+	}
+	var l loc
+	// The line holding start: the first newline at or after it.
+	i := sort.SearchInts(nl, start+1) // first nl[i] > start
+	if i < len(nl) {
+		prev := 0
+		if i > 0 {
+			prev = nl[i-1]
+		}
+		l.startLine, l.endLine = i, i
+		l.startColumn = start - prev + 1
+		l.startLineIndex, l.endLineIndex = prev, nl[i]
+	}
+	// The line holding end: the first newline at or after it, when end is
+	// past the previous one.
+	j := sort.SearchInts(nl, end) // first nl[j] >= end
+	if j < len(nl) {
+		prev := 0
+		if j > 0 {
+			prev = nl[j-1]
+		}
+		if prev < end {
+			l.endLine = j
+			l.endColumn = end - prev
+			l.endLineIndex = nl[j]
+		}
+	}
+	if i >= len(nl) {
+		// After the last newline: gitleaks counts one more line and ends
+		// it at the next newline or carriage return.
+		prev := nl[len(nl)-1]
+		l.startColumn = start - prev + 1
+		l.endColumn = end - prev
+		l.startLine, l.endLine = len(nl), len(nl)
+		k := end
+		for k < len(raw) && raw[k] != '\n' && raw[k] != '\r' {
+			k++
+		}
+		l.endLineIndex = k
+	}
+	return l
+}
+
+// gitleaksEntropy is gitleaks' shannonEntropy: counts by rune, divided by
+// the length in bytes.
+func gitleaksEntropy(s string) float64 {
+	if s == "" {
+		return 0
+	}
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return entropy(s)
+	}
+	counts := map[rune]int{}
+	for _, c := range s {
+		counts[c]++
+	}
+	keys := make([]rune, 0, len(counts))
+	for c := range counts {
+		keys = append(keys, c)
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
+	inv := 1.0 / float64(len(s))
+	var h float64
+	for _, c := range keys {
+		p := float64(counts[c]) * inv
+		h -= p * math.Log2(p)
+	}
+	return h
+}
+
+// commitOrPathAllowed is gitleaks' checkCommitOrPathAllowed: whether an
+// allowlist's commits or paths skip f for a rule.
+func commitOrPathAllowed(f sources.Fragment, lists []*config.Allowlist) bool {
+	if f.FilePath == "" && f.CommitSHA == "" {
+		return false
+	}
+	for _, a := range lists {
+		if len(a.Commits) == 0 && len(a.Paths) == 0 {
+			continue // neither can allow (AND lists with only these are skipped below too)
+		}
+		commitOK, _ := a.CommitAllowed(f.CommitSHA)
+		pathOK := a.PathAllowed(f.FilePath) || (f.WindowsFilePath != "" && a.PathAllowed(f.WindowsFilePath))
+		if a.MatchCondition == config.AllowlistMatchAnd {
+			if len(a.Regexes) > 0 || len(a.StopWords) > 0 {
+				continue
+			}
+			if (len(a.Commits) == 0 || commitOK) && (len(a.Paths) == 0 || pathOK) {
+				return true
+			}
+		} else if commitOK || pathOK {
+			return true
+		}
+	}
+	return false
+}
+
+// findingAllowedBy is gitleaks' checkFindingAllowed: whether an allowlist
+// of lists allows fd, found in f on currentLine.
+func findingAllowedBy(lists []*config.Allowlist, fd report.Finding, f sources.Fragment, currentLine string) bool {
+	for _, a := range lists {
+		target := fd.Secret
+		switch a.RegexTarget {
+		case "match":
+			target = fd.Match
+		case "line":
+			target = currentLine
+		}
+		if a.MatchCondition != config.AllowlistMatchAnd {
+			if a.RegexAllowed(target) {
+				return true
+			}
+			if stop, _ := a.ContainsStopWord(fd.Secret); stop {
+				return true
+			}
+			continue
+		}
+		checks := 0
+		if len(a.Commits) > 0 {
+			if ok, _ := a.CommitAllowed(f.CommitSHA); !ok {
+				continue
+			}
+			checks++
+		}
+		if len(a.Paths) > 0 {
+			if !(a.PathAllowed(f.FilePath) || (f.WindowsFilePath != "" && a.PathAllowed(f.WindowsFilePath))) {
+				continue
+			}
+			checks++
+		}
+		if len(a.Regexes) > 0 {
+			if !a.RegexAllowed(target) {
+				continue
+			}
+			checks++
+		}
+		if len(a.StopWords) > 0 {
+			if stop, _ := a.ContainsStopWord(fd.Secret); !stop {
+				continue
+			}
+			checks++
+		}
+		// gitleaks' allTrue of no checks is true.
+		_ = checks
+		return true
+	}
+	return false
+}
