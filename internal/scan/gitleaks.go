@@ -104,13 +104,11 @@ func (s *scanner) detect(ctx context.Context, f sources.Fragment, h *kwHits, sta
 				starts = lineStarts(f.Raw)
 			}
 			sub, picked := joinAround(f, lines, starts, decodeMargin)
-			if _, segs := codec.NewDecoder().Decode(sub.Raw, []*codec.EncodedSegment{}); len(segs) > 0 {
-				found := decodedOnly(detectFragment(ctx, s.det, sub))
-				if picked != nil {
-					found = remap(found, f, picked)
-				}
-				gfs = append(gfs, found...)
+			found := s.decoded(ctx, sub)
+			if picked != nil {
+				found = remap(found, f, picked)
 			}
+			gfs = append(gfs, found...)
 		}
 	}
 	gfs = filterGeneric(gfs)
@@ -126,6 +124,45 @@ func (s *scanner) detect(ctx context.Context, f sources.Fragment, h *kwHits, sta
 		gfs = append(gfs, remap(filterGeneric(found), f, picked)...)
 	}
 	return gfs
+}
+
+// decoded is what the decoding passes of gitleaks' DetectContext find in
+// f: findings in text that decoding produced, tagged decode-depth:N. The
+// passes are runPass over the decoded text, for the rules with a keyword in
+// it; gitleaks' detector stands in where runPass cannot.
+func (s *scanner) decoded(ctx context.Context, f sources.Fragment) []report.Finding {
+	dec := codec.NewDecoder()
+	raw, segs := dec.Decode(f.Raw, []*codec.EncodedSegment{})
+	if len(segs) == 0 {
+		return nil
+	}
+	if !s.leanDecode || foldsToASCII(raw) {
+		return decodedOnly(detectFragment(ctx, s.det, f))
+	}
+	nl := newlines(f.Raw)
+	var out []report.Finding
+	for depth := 1; depth <= s.det.MaxDecodeDepth && len(segs) > 0; depth++ {
+		if depth > 1 {
+			if raw, segs = dec.Decode(raw, segs); len(segs) == 0 {
+				break
+			}
+		}
+		run := map[int]bool{}
+		for _, i := range s.mainAlways {
+			run[i] = true
+		}
+		for _, m := range s.trie.MatchString(asciiLower(raw)) {
+			if u := s.kw[m.MatchString()]; u != nil {
+				for _, i := range u.main {
+					run[i] = true
+				}
+			}
+		}
+		for _, i := range sortedKeys(run) {
+			out = append(out, runPass(f, nl, raw, segs, &s.mainRules[i], s.cfg.Allowlists)...)
+		}
+	}
+	return out
 }
 
 // detectFragment runs d over one fragment. gitleaks v8 has no per-fragment

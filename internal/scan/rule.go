@@ -17,33 +17,78 @@ import (
 	"unicode/utf8"
 
 	"github.com/zricethezav/gitleaks/v8/config"
+	"github.com/zricethezav/gitleaks/v8/detect/codec"
 	"github.com/zricethezav/gitleaks/v8/report"
 	"github.com/zricethezav/gitleaks/v8/sources"
 )
 
-// leanRule reports whether runRule can stand for gitleaks on r: a content
-// rule without a path, required rules or skipReport.
+// leanRule reports whether runRule can stand for gitleaks on r: a rule
+// without required rules or skipReport (the parts of composite rules).
 func leanRule(r config.Rule) bool {
-	return r.Regex != nil && r.Path == nil && len(r.RequiredRules) == 0 && !r.SkipReport
+	return (r.Regex != nil || r.Path != nil) && len(r.RequiredRules) == 0 && !r.SkipReport
 }
 
-// runRule is detectRule of gitleaks v8.30 for a lean rule r on f with no
-// decoding pass: nl are the offsets of the newlines in f.Raw, global the
+// runRule is detectRule of gitleaks v8.30 for a lean rule r on f, before
+// any decoding: nl are the offsets of the newlines in f.Raw, global the
 // config's allowlists. The fragment-level global path allowlist is the
 // caller's (scanner.pathAllowed).
 func runRule(f sources.Fragment, nl []int, r *config.Rule, global []*config.Allowlist) []report.Finding {
+	return runPass(f, nl, f.Raw, nil, r, global)
+}
+
+// runPass is detectRule for one pass: raw is f.Raw decoded by the passes
+// so far (f.Raw itself before decoding), segs the segments they decoded.
+func runPass(f sources.Fragment, nl []int, raw string, segs []*codec.EncodedSegment, r *config.Rule, global []*config.Allowlist) []report.Finding {
 	if commitOrPathAllowed(f, r.Allowlists) {
 		return nil
 	}
-	matches := r.Regex.FindAllStringIndex(f.Raw, -1)
+	if r.Path != nil {
+		pathOK := r.Path.MatchString(f.FilePath) || (f.WindowsFilePath != "" && r.Path.MatchString(f.WindowsFilePath))
+		if r.Regex == nil && len(segs) == 0 {
+			if !pathOK {
+				return nil
+			}
+			fd := report.Finding{
+				Commit:      f.CommitSHA,
+				RuleID:      r.RuleID,
+				Description: r.Description,
+				File:        f.FilePath,
+				SymlinkFile: f.SymlinkFile,
+				Match:       "file detected: " + f.FilePath,
+				Tags:        r.Tags,
+			}
+			if f.CommitInfo != nil {
+				fd.Author, fd.Date, fd.Email, fd.Message = f.CommitInfo.AuthorName, f.CommitInfo.Date, f.CommitInfo.AuthorEmail, f.CommitInfo.Message
+			}
+			return []report.Finding{fd}
+		}
+		if !pathOK {
+			return nil
+		}
+	}
+	if r.Regex == nil {
+		return nil
+	}
+	matches := r.Regex.FindAllStringIndex(raw, -1)
 	if len(matches) == 0 {
 		return nil
 	}
 	var out []report.Finding
 	for _, m := range matches {
-		secret := strings.Trim(f.Raw[m[0]:m[1]], "\n")
-		// gitleaks keeps the start and cuts the end by what Trim removed.
+		secret := strings.Trim(raw[m[0]:m[1]], "\n")
 		start, end := m[0], m[0]+len(secret)
+		tags, currentLine := r.Tags, ""
+		if len(segs) > 0 {
+			// Only matches that overlap decoded text are new.
+			over := codec.SegmentsWithDecodedOverlap(segs, m[0], m[1])
+			if len(over) == 0 {
+				continue
+			}
+			adj := codec.AdjustMatchIndex(over, []int{m[0], m[1]})
+			start, end = adj[0], adj[1]
+			tags = append(append([]string(nil), r.Tags...), codec.Tags(over)...)
+			currentLine = codec.CurrentLine(over, raw)
+		}
 		loc := location(nl, f.Raw, start, end)
 		if end > loc.endLineIndex {
 			loc.endLineIndex = end
@@ -61,7 +106,7 @@ func runRule(f sources.Fragment, nl []int, r *config.Rule, global []*config.Allo
 			Secret:      secret,
 			File:        f.FilePath,
 			SymlinkFile: f.SymlinkFile,
-			Tags:        r.Tags,
+			Tags:        tags,
 		}
 		if f.CommitInfo != nil {
 			// No link: secretctl's git source names no SCM platform.
@@ -69,6 +114,9 @@ func runRule(f sources.Fragment, nl []int, r *config.Rule, global []*config.Allo
 		}
 		if strings.Contains(fd.Line, "gitleaks:allow") {
 			continue
+		}
+		if currentLine == "" {
+			currentLine = fd.Line
 		}
 		if groups := r.Regex.FindStringSubmatch(fd.Secret); len(groups) >= 2 {
 			if r.SecretGroup > 0 {
@@ -90,7 +138,7 @@ func runRule(f sources.Fragment, nl []int, r *config.Rule, global []*config.Allo
 		if r.Entropy != 0 && e <= r.Entropy {
 			continue
 		}
-		if findingAllowedBy(global, fd, f, fd.Line) || findingAllowedBy(r.Allowlists, fd, f, fd.Line) {
+		if findingAllowedBy(global, fd, f, currentLine) || findingAllowedBy(r.Allowlists, fd, f, currentLine) {
 			continue
 		}
 		out = append(out, fd)
@@ -208,7 +256,12 @@ func commitOrPathAllowed(f sources.Fragment, lists []*config.Allowlist) bool {
 	}
 	for _, a := range lists {
 		if len(a.Commits) == 0 && len(a.Paths) == 0 {
-			continue // neither can allow (AND lists with only these are skipped below too)
+			// Neither can allow; an AND list with no condition at all
+			// allows everything, as gitleaks' allTrue of nothing.
+			if a.MatchCondition == config.AllowlistMatchAnd && len(a.Regexes) == 0 && len(a.StopWords) == 0 {
+				return true
+			}
+			continue
 		}
 		commitOK, _ := a.CommitAllowed(f.CommitSHA)
 		pathOK := a.PathAllowed(f.FilePath) || (f.WindowsFilePath != "" && a.PathAllowed(f.WindowsFilePath))
@@ -246,34 +299,38 @@ func findingAllowedBy(lists []*config.Allowlist, fd report.Finding, f sources.Fr
 			}
 			continue
 		}
-		checks := 0
 		if len(a.Commits) > 0 {
 			if ok, _ := a.CommitAllowed(f.CommitSHA); !ok {
 				continue
 			}
-			checks++
 		}
 		if len(a.Paths) > 0 {
 			if !(a.PathAllowed(f.FilePath) || (f.WindowsFilePath != "" && a.PathAllowed(f.WindowsFilePath))) {
 				continue
 			}
-			checks++
 		}
 		if len(a.Regexes) > 0 {
 			if !a.RegexAllowed(target) {
 				continue
 			}
-			checks++
 		}
 		if len(a.StopWords) > 0 {
 			if stop, _ := a.ContainsStopWord(fd.Secret); !stop {
 				continue
 			}
-			checks++
 		}
-		// gitleaks' allTrue of no checks is true.
-		_ = checks
+		// Every condition the list has holds (gitleaks' allTrue, also of
+		// none).
 		return true
 	}
 	return false
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }

@@ -341,6 +341,30 @@ func newScanner(ctx context.Context, cfg config.Config, opts Options, cfgPath st
 		})
 	}
 	s.eng = newEngine(ctx, mainCfg, opts)
+	s.leanDecode = true
+	ids := make([]string, 0, len(mainCfg.Rules))
+	for id := range mainCfg.Rules {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		r := mainCfg.Rules[id]
+		if !leanRule(r) {
+			s.leanDecode = false
+		}
+		s.mainRules = append(s.mainRules, r)
+		n := len(s.mainRules) - 1
+		if len(r.Keywords) == 0 {
+			s.mainAlways = append(s.mainAlways, n)
+		}
+		for _, k := range lowerKeywords(r) {
+			if !isASCII(k) {
+				s.leanDecode = false
+			}
+			u := use(k)
+			u.main = append(u.main, n)
+		}
+	}
 	for k, rules := range s.eng.byKW {
 		use(k).rules = rules
 	}
@@ -374,16 +398,22 @@ type scanner struct {
 	// secretctl's connection string and header rules), run over only the
 	// lines holding their keywords, and lineDet is gitleaks' detector for
 	// them (built when first needed).
-	eng       *engine
-	det       *detect.Detector
-	lines     []config.Rule
-	lineDet   func() *detect.Detector
-	trie      *ahocorasick.Trie
-	kw        map[string]*kwUse
-	pathCache bool     // path allowlist decisions can be cached by path
-	allowed   sync.Map // path -> bool
-	skipPaths map[string]bool
-	roots     []scanRoot
+	eng *engine
+	det *detect.Detector
+	// mainRules are the rules of det, for decoding passes run by runPass
+	// (when leanDecode: no composite rules or non-ASCII keywords);
+	// mainAlways are those without keywords.
+	mainRules  []config.Rule
+	mainAlways []int
+	leanDecode bool
+	lines      []config.Rule
+	lineDet    func() *detect.Detector
+	trie       *ahocorasick.Trie
+	kw         map[string]*kwUse
+	pathCache  bool     // path allowlist decisions can be cached by path
+	allowed    sync.Map // path -> bool
+	skipPaths  map[string]bool
+	roots      []scanRoot
 	// scanned maps the File of each file scanned to its Path ("" for
 	// history and staged changes).
 	scanned sync.Map
@@ -480,6 +510,7 @@ type kwUse struct {
 	line       []int // line rules (indexes in scanner.lines)
 	rules      []int // windowed rules (indexes in engine.rules)
 	whole      []int // whole-fragment rules (indexes in engine.whole)
+	main       []int // rules of the decoding passes (scanner.mainRules)
 }
 
 // kwHits are the keywords found in a fragment: the byte offsets of the

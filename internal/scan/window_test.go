@@ -31,6 +31,12 @@ func findingKeys(fs []Finding) []string {
 // path and fails on any difference.
 func sameFindings(t *testing.T, name string, opts Options) int {
 	t.Helper()
+	n, _ := sameFindingsResult(t, name, opts)
+	return n
+}
+
+func sameFindingsResult(t *testing.T, name string, opts Options) (int, *Result) {
+	t.Helper()
 	opts.NoConfig = true
 	whole := opts
 	whole.wholeFragments = true
@@ -64,7 +70,7 @@ func sameFindings(t *testing.T, name string, opts Options) int {
 	if want.Bytes != got.Bytes || want.Files != got.Files {
 		t.Errorf("%s: scanned %d files %d bytes, whole fragments %d files %d bytes", name, got.Files, got.Bytes, want.Files, want.Bytes)
 	}
-	return len(w)
+	return len(w), got
 }
 
 // TestWindowsSameFindings: the windowed engine reports exactly what
@@ -79,8 +85,24 @@ func TestWindowsSameFindings(t *testing.T) {
 	}
 	gen := t.TempDir()
 	writeEdgeTree(t, gen, 200)
-	n := sameFindings(t, "generated", Options{Paths: []string{gen}, NoGitIgnore: true})
+	n, res := sameFindingsResult(t, "generated", Options{Paths: []string{gen}, NoGitIgnore: true})
 	t.Logf("generated: %d findings", n)
+	// The tree exercises decoding (two passes), path rules and every kind
+	// of rule run.
+	kinds := map[string]int{}
+	for _, f := range res.Findings {
+		for _, tag := range f.Tags {
+			if strings.HasPrefix(tag, "decode-depth:") || strings.HasPrefix(tag, "decoded:") {
+				kinds[tag]++
+			}
+		}
+		kinds[f.RuleID]++
+	}
+	for _, k := range []string{"decode-depth:1", "decode-depth:2", "decoded:base64", "decoded:hex", "decoded:percent", "decoded:unicode", "pkcs12-file", "freemius-secret-key", "generic-api-key", "private-key"} {
+		if kinds[k] == 0 {
+			t.Errorf("generated tree: no finding with %s", k)
+		}
+	}
 	if n < 200 {
 		t.Errorf("generated tree: %d findings, want hundreds", n)
 	}
@@ -193,6 +215,16 @@ func writeEdgeTree(t *testing.T, dir string, files int) {
 				w("\u212aey = \"" + tok(hexd, 40) + "\" // twitter \u212a")
 			case x == 8:
 				w(tokens[r.Intn(len(tokens))]() + tokens[r.Intn(len(tokens))]())
+			case x == 9 && i%5 != 0: // hex, nested base64, \u escapes
+				w("hex = " + fmt.Sprintf("%x", "token="+tokens[r.Intn(len(tokens))]()))
+			case x == 10 && i%5 != 0:
+				w("blob: " + base64.StdEncoding.EncodeToString([]byte(base64.StdEncoding.EncodeToString([]byte("T="+tokens[r.Intn(len(tokens))]())))))
+			case x == 11 && i%5 != 0:
+				var esc strings.Builder
+				for _, c := range tokens[r.Intn(len(tokens))]() {
+					fmt.Fprintf(&esc, "\\u%04x", c)
+				}
+				w("s = \"" + esc.String() + "\"")
 			case x < 12 && i%5 == 0: // dense keywords
 				w("ghp_ akia xoxb sk_live twitter sentry " + tok(alnum, 10))
 			default:
@@ -207,6 +239,13 @@ func writeEdgeTree(t *testing.T, dir string, files int) {
 			t.Fatal(err)
 		}
 		ext := []string{".go", ".yaml", ".env", ".txt", ".js"}[i%5]
+		switch i % 23 {
+		case 4: // path rules: a file name alone, and a path with a regex
+			ext = ".p12"
+		case 9:
+			ext = ".php"
+			b.WriteString("$c = ['secret_key' => '" + "sk" + "_" + tok(alnum, 29) + "'];\n")
+		}
 		if err := os.WriteFile(filepath.Join(sub, fmt.Sprintf("f%03d%s", i, ext)), []byte(b.String()), 0o644); err != nil {
 			t.Fatal(err)
 		}
