@@ -105,13 +105,77 @@ func translate(tomlText, path string) (config.Config, []targetedAllowlist, error
 		kept = append(kept, a)
 	}
 	vc.Allowlists = kept
+	stops := takeStopwords(&vc)
 	cfg, err := safeTranslate(&vc)
 	if err != nil {
 		return config.Config{}, nil, err
 	}
+	putStopwords(&cfg, stops)
 	cfg.Extend = ext
 	cfg.Path = path
 	return cfg, targeted, nil
+}
+
+// ruleStops are the stopwords taken out of rule allowlists before
+// gitleaks validates them: by rule id, by index of the allowlist.
+type ruleStops map[string]map[int][]string
+
+// takeStopwords removes the stopwords of each rule allowlist that has
+// another check as well (so that it stays valid without them). gitleaks
+// builds an Aho-Corasick trie of every stopword list at 2 KB per state: 8.6
+// MB for generic-api-key's, most of the scan's live memory. putStopwords
+// puts them back on the translated allowlists, which then have no trie:
+// gitleaks' ContainsStopWord falls back to a loop over the words, with the
+// same answers, and the scan's own checks use a stopIndex.
+func takeStopwords(vc *config.ViperConfig) ruleStops {
+	out := ruleStops{}
+	ids := map[string]int{}
+	for _, r := range vc.Rules {
+		ids[r.ID]++
+	}
+	for i := range vc.Rules {
+		r := &vc.Rules[i]
+		if ids[r.ID] != 1 || r.AllowList != nil {
+			continue
+		}
+		for j, a := range r.Allowlists {
+			if a == nil || len(a.StopWords) == 0 || len(a.Regexes)+len(a.Paths)+len(a.Commits) == 0 {
+				continue
+			}
+			if out[r.ID] == nil {
+				out[r.ID] = map[int][]string{}
+			}
+			out[r.ID][j] = a.StopWords
+			a.StopWords = nil
+		}
+	}
+	return out
+}
+
+// putStopwords sets the stopwords takeStopwords took, lower-cased and
+// without repeats as gitleaks' Validate leaves them.
+func putStopwords(cfg *config.Config, stops ruleStops) {
+	for id, byIndex := range stops {
+		r, ok := cfg.Rules[id]
+		if !ok {
+			continue
+		}
+		for j, words := range byIndex {
+			if j >= len(r.Allowlists) {
+				continue
+			}
+			seen := map[string]bool{}
+			var lower []string
+			for _, w := range words {
+				w = strings.ToLower(w)
+				if !seen[w] {
+					seen[w] = true
+					lower = append(lower, w)
+				}
+			}
+			r.Allowlists[j].StopWords = lower
+		}
+	}
 }
 
 type targetedAllowlist struct {

@@ -77,7 +77,7 @@ func newDetector(ctx context.Context, cfg config.Config, opts Options) *detect.D
 // through gitleaks' detectors whole.
 func (s *scanner) detect(ctx context.Context, f sources.Fragment, h *kwHits, starts []int, inLimit bool) []report.Finding {
 	if s.opts.wholeFragments || !inLimit || foldsToASCII(f.Raw) {
-		gfs := detectFragment(ctx, s.det, f)
+		gfs := detectFragment(ctx, s.det(), f)
 		if s.lineDet != nil && len(h.linePos) > 0 {
 			sub, picked := joinLines(f, h.linePos, starts)
 			gfs = append(gfs, remap(detectFragment(ctx, s.lineDet(), sub), f, picked)...)
@@ -94,7 +94,7 @@ func (s *scanner) detect(ctx context.Context, f sources.Fragment, h *kwHits, sta
 		nl = newlines(f.Raw)
 	}
 	gfs := s.eng.detectWindows(ctx, f, h, starts, nl)
-	if mayDecode(f.Raw) && s.det.MaxDecodeDepth > 0 {
+	if mayDecode(f.Raw) && s.opts.decodeDepth() > 0 {
 		// Decoded text: the decoding detector on the lines that may hold
 		// an encoded segment, keeping only what decoding found, and only
 		// when gitleaks' decoder finds a segment there (the detector's
@@ -117,7 +117,7 @@ func (s *scanner) detect(ctx context.Context, f sources.Fragment, h *kwHits, sta
 		nl := newlines(sub.Raw)
 		var found []report.Finding
 		for _, i := range sortedKeys(h.lines) {
-			found = append(found, runRule(sub, nl, &s.lines[i], s.cfg.Allowlists)...)
+			found = append(found, runRule(sub, nl, &s.lines[i], s.env)...)
 		}
 		// gitleaks' precedence of other rules over generic ones holds
 		// within one detector's findings: here, the line rules'.
@@ -137,11 +137,11 @@ func (s *scanner) decoded(ctx context.Context, f sources.Fragment) []report.Find
 		return nil
 	}
 	if !s.leanDecode || foldsToASCII(raw) {
-		return decodedOnly(detectFragment(ctx, s.det, f))
+		return decodedOnly(detectFragment(ctx, s.det(), f))
 	}
 	nl := newlines(f.Raw)
 	var out []report.Finding
-	for depth := 1; depth <= s.det.MaxDecodeDepth && len(segs) > 0; depth++ {
+	for depth := 1; depth <= s.opts.decodeDepth() && len(segs) > 0; depth++ {
 		if depth > 1 {
 			if raw, segs = dec.Decode(raw, segs); len(segs) == 0 {
 				break
@@ -159,7 +159,7 @@ func (s *scanner) decoded(ctx context.Context, f sources.Fragment) []report.Find
 			}
 		}
 		for _, i := range sortedKeys(run) {
-			out = append(out, runPass(f, nl, raw, segs, &s.mainRules[i], s.cfg.Allowlists)...)
+			out = append(out, runPass(f, nl, raw, segs, &s.mainRules[i], s.env)...)
 		}
 	}
 	return out

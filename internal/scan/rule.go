@@ -30,15 +30,15 @@ func leanRule(r config.Rule) bool {
 
 // runRule is detectRule of gitleaks v8.30 for a lean rule r on f, before
 // any decoding: nl are the offsets of the newlines in f.Raw, global the
-// config's allowlists. The fragment-level global path allowlist is the
+// config's allowlists and stopword indexes (env). The fragment-level global path allowlist is the
 // caller's (scanner.pathAllowed).
-func runRule(f sources.Fragment, nl []int, r *config.Rule, global []*config.Allowlist) []report.Finding {
-	return runPass(f, nl, f.Raw, nil, r, global)
+func runRule(f sources.Fragment, nl []int, r *config.Rule, env *ruleEnv) []report.Finding {
+	return runPass(f, nl, f.Raw, nil, r, env)
 }
 
 // runPass is detectRule for one pass: raw is f.Raw decoded by the passes
 // so far (f.Raw itself before decoding), segs the segments they decoded.
-func runPass(f sources.Fragment, nl []int, raw string, segs []*codec.EncodedSegment, r *config.Rule, global []*config.Allowlist) []report.Finding {
+func runPass(f sources.Fragment, nl []int, raw string, segs []*codec.EncodedSegment, r *config.Rule, env *ruleEnv) []report.Finding {
 	if commitOrPathAllowed(f, r.Allowlists) {
 		return nil
 	}
@@ -138,7 +138,7 @@ func runPass(f sources.Fragment, nl []int, raw string, segs []*codec.EncodedSegm
 		if r.Entropy != 0 && e <= r.Entropy {
 			continue
 		}
-		if findingAllowedBy(global, fd, f, currentLine) || findingAllowedBy(r.Allowlists, fd, f, currentLine) {
+		if env.findingAllowed(env.global, fd, f, currentLine) || env.findingAllowed(r.Allowlists, fd, f, currentLine) {
 			continue
 		}
 		out = append(out, fd)
@@ -279,9 +279,90 @@ func commitOrPathAllowed(f sources.Fragment, lists []*config.Allowlist) bool {
 	return false
 }
 
-// findingAllowedBy is gitleaks' checkFindingAllowed: whether an allowlist
+// ruleEnv is what runPass needs besides the rule: the config's global
+// allowlists, and an index of each long stopword list.
+type ruleEnv struct {
+	global []*config.Allowlist
+	stops  map[*config.Allowlist]*stopIndex
+}
+
+func newRuleEnv(cfg config.Config) *ruleEnv {
+	env := &ruleEnv{global: cfg.Allowlists, stops: map[*config.Allowlist]*stopIndex{}}
+	add := func(lists []*config.Allowlist) {
+		for _, a := range lists {
+			if len(a.StopWords) > 0 {
+				env.stops[a] = newStopIndex(a.StopWords)
+			}
+		}
+	}
+	add(cfg.Allowlists)
+	for _, r := range cfg.Rules {
+		add(r.Allowlists)
+	}
+	return env
+}
+
+// containsStopWord is a.ContainsStopWord, through the index when a has one.
+func (env *ruleEnv) containsStopWord(a *config.Allowlist, s string) bool {
+	if ix := env.stops[a]; ix != nil {
+		return ix.contains(s)
+	}
+	ok, _ := a.ContainsStopWord(s)
+	return ok
+}
+
+// stopIndex finds stopwords in a string: gitleaks' ContainsStopWord (the
+// lower-cased string holds a lower-cased stopword) without its
+// Aho-Corasick trie, whose 2 KB per state made the 1,500 stopwords of
+// generic-api-key the largest thing in memory. Words are bucketed by
+// their first two bytes.
+type stopIndex struct {
+	short []string // words under two bytes
+	by2   map[[2]byte][]string
+}
+
+func newStopIndex(words []string) *stopIndex {
+	ix := &stopIndex{by2: map[[2]byte][]string{}}
+	seen := map[string]bool{}
+	for _, w := range words {
+		w = strings.ToLower(w)
+		if seen[w] {
+			continue
+		}
+		seen[w] = true
+		if len(w) < 2 {
+			ix.short = append(ix.short, w)
+			continue
+		}
+		k := [2]byte{w[0], w[1]}
+		ix.by2[k] = append(ix.by2[k], w)
+	}
+	return ix
+}
+
+func (ix *stopIndex) contains(s string) bool {
+	if s == "" {
+		return false
+	}
+	s = strings.ToLower(s)
+	for _, w := range ix.short {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	for i := 0; i+1 < len(s); i++ {
+		for _, w := range ix.by2[[2]byte{s[i], s[i+1]}] {
+			if strings.HasPrefix(s[i:], w) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// findingAllowed is gitleaks' checkFindingAllowed: whether an allowlist
 // of lists allows fd, found in f on currentLine.
-func findingAllowedBy(lists []*config.Allowlist, fd report.Finding, f sources.Fragment, currentLine string) bool {
+func (env *ruleEnv) findingAllowed(lists []*config.Allowlist, fd report.Finding, f sources.Fragment, currentLine string) bool {
 	for _, a := range lists {
 		target := fd.Secret
 		switch a.RegexTarget {
@@ -294,7 +375,7 @@ func findingAllowedBy(lists []*config.Allowlist, fd report.Finding, f sources.Fr
 			if a.RegexAllowed(target) {
 				return true
 			}
-			if stop, _ := a.ContainsStopWord(fd.Secret); stop {
+			if env.containsStopWord(a, fd.Secret) {
 				return true
 			}
 			continue
@@ -315,7 +396,7 @@ func findingAllowedBy(lists []*config.Allowlist, fd report.Finding, f sources.Fr
 			}
 		}
 		if len(a.StopWords) > 0 {
-			if stop, _ := a.ContainsStopWord(fd.Secret); !stop {
+			if !env.containsStopWord(a, fd.Secret) {
 				continue
 			}
 		}

@@ -313,9 +313,10 @@ func newScanner(ctx context.Context, cfg config.Config, opts Options, cfgPath st
 	}
 	s.pathCache = len(cfg.Allowlists) > 0 && !anyCommits(cfg.Allowlists)
 	mainCfg, lineCfg := splitConfig(cfg)
-	// det decodes: it runs on the lines that may hold encoded text, and on
-	// whole fragments where windows do not apply.
-	s.det = newDetector(ctx, mainCfg, opts)
+	s.env = newRuleEnv(cfg)
+	// det is gitleaks' detector of the main rules, with decoding, for
+	// whole fragments where windows do not apply (built when first needed).
+	s.det = sync.OnceValue(func() *detect.Detector { return newDetector(ctx, mainCfg, opts) })
 	if len(lineCfg.Rules) > 0 {
 		ids := make([]string, 0, len(lineCfg.Rules))
 		for id := range lineCfg.Rules {
@@ -340,7 +341,7 @@ func newScanner(ctx context.Context, cfg config.Config, opts Options, cfgPath st
 			return d
 		})
 	}
-	s.eng = newEngine(ctx, mainCfg, opts)
+	s.eng = newEngine(ctx, mainCfg, opts, s.env)
 	s.leanDecode = true
 	ids := make([]string, 0, len(mainCfg.Rules))
 	for id := range mainCfg.Rules {
@@ -392,28 +393,31 @@ type scanner struct {
 	cfg  config.Config
 	opts Options
 	// eng runs the provider rules on the lines around their keywords (or
-	// whole fragments); det (with decoding) runs them over the lines that
-	// may hold encoded text, and over whole fragments where windows do not
-	// apply; lines are the broad keyword rules (generic-api-key and
-	// secretctl's connection string and header rules), run over only the
-	// lines holding their keywords, and lineDet is gitleaks' detector for
-	// them (built when first needed).
+	// on whole fragments); env holds the allowlists runPass applies.
 	eng *engine
-	det *detect.Detector
-	// mainRules are the rules of det, for decoding passes run by runPass
+	env *ruleEnv
+	// det is gitleaks' detector of the same rules, with decoding, for
+	// whole fragments where windows do not apply and decoding passes
+	// runPass cannot run (built when first needed).
+	det func() *detect.Detector
+	// mainRules are det's rules, for the decoding passes runPass runs
 	// (when leanDecode: no composite rules or non-ASCII keywords);
 	// mainAlways are those without keywords.
 	mainRules  []config.Rule
 	mainAlways []int
 	leanDecode bool
-	lines      []config.Rule
-	lineDet    func() *detect.Detector
-	trie       *ahocorasick.Trie
-	kw         map[string]*kwUse
-	pathCache  bool     // path allowlist decisions can be cached by path
-	allowed    sync.Map // path -> bool
-	skipPaths  map[string]bool
-	roots      []scanRoot
+	// lines are the broad keyword rules (generic-api-key and secretctl's
+	// connection string and header rules), run over only the lines
+	// holding their keywords; lineDet is gitleaks' detector for them, for
+	// the same fragments as det (built when first needed).
+	lines     []config.Rule
+	lineDet   func() *detect.Detector
+	trie      *ahocorasick.Trie
+	kw        map[string]*kwUse
+	pathCache bool     // path allowlist decisions can be cached by path
+	allowed   sync.Map // path -> bool
+	skipPaths map[string]bool
+	roots     []scanRoot
 	// scanned maps the File of each file scanned to its Path ("" for
 	// history and staged changes).
 	scanned sync.Map

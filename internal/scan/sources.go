@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/fatih/semgroup"
 	"github.com/zricethezav/gitleaks/v8/cmd/scm"
 	"github.com/zricethezav/gitleaks/v8/sources"
 )
@@ -68,7 +69,7 @@ func (s *scanner) git(ctx context.Context, root string) error {
 		Cmd:             cmd,
 		Config:          &s.cfg,
 		Remote:          &sources.RemoteInfo{Platform: scm.NoPlatform},
-		Sema:            s.det.Sema,
+		Sema:            semgroup.NewGroup(ctx, 40),
 		MaxArchiveDepth: s.opts.MaxArchiveDep,
 	}
 	var seen sync.Map

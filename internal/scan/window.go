@@ -51,10 +51,10 @@ type engine struct {
 	wholeByKW map[string][]int
 	always    []int
 	// gl runs path and composite rules through gitleaks (nil if none).
-	gl     *detect.Detector
-	global []*config.Allowlist
-	ids    map[string]bool    // ids of the windowed rules
-	stats  map[string]ruleWhy // why each rule is or is not windowed (tests)
+	gl    *detect.Detector
+	env   *ruleEnv
+	ids   map[string]bool    // ids of the windowed rules
+	stats map[string]ruleWhy // why each rule is or is not windowed (tests)
 }
 
 // ruleWhy says how a rule is run.
@@ -73,8 +73,8 @@ const (
 // newEngine splits the rules of cfg into windowed rules, rules runRule
 // runs on whole fragments, and a gitleaks detector for the rest. None
 // decode: decoded text is the scanner's decoding detector's job.
-func newEngine(ctx context.Context, cfg config.Config, opts Options) *engine {
-	e := &engine{byKW: map[string][]int{}, wholeByKW: map[string][]int{}, ids: map[string]bool{}, stats: map[string]ruleWhy{}, global: cfg.Allowlists}
+func newEngine(ctx context.Context, cfg config.Config, opts Options, env *ruleEnv) *engine {
+	e := &engine{byKW: map[string][]int{}, wholeByKW: map[string][]int{}, ids: map[string]bool{}, stats: map[string]ruleWhy{}, env: env}
 	composite := map[string]bool{}
 	for id, r := range cfg.Rules {
 		if len(r.RequiredRules) > 0 {
@@ -492,20 +492,20 @@ func (e *engine) detectWindows(ctx context.Context, f sources.Fragment, h *kwHit
 		out = detectFragment(ctx, e.gl, f)
 	}
 	for _, i := range e.always {
-		out = append(out, runRule(f, nl, &e.whole[i], e.global)...)
+		out = append(out, runRule(f, nl, &e.whole[i], e.env)...)
 	}
 	for _, i := range sortedKeys(h.whole) {
-		out = append(out, runRule(f, nl, &e.whole[i], e.global)...)
+		out = append(out, runRule(f, nl, &e.whole[i], e.env)...)
 	}
 	for _, ri := range sortedKeys(h.rules) {
 		w := &e.rules[ri]
 		lines := hitLines(h.rules[ri], starts)
 		sub, picked := joinAround(f, lines, starts, w.margin)
 		if picked == nil {
-			out = append(out, runRule(f, nl, &w.rule, e.global)...)
+			out = append(out, runRule(f, nl, &w.rule, e.env)...)
 			continue
 		}
-		out = append(out, remap(runRule(sub, newlines(sub.Raw), &w.rule, e.global), f, picked)...)
+		out = append(out, remap(runRule(sub, newlines(sub.Raw), &w.rule, e.env), f, picked)...)
 	}
 	return out
 }
