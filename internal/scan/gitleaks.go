@@ -151,13 +151,11 @@ func (s *scanner) decoded(ctx context.Context, f sources.Fragment) []report.Find
 		for _, i := range s.mainAlways {
 			run[i] = true
 		}
-		for _, m := range s.trie.MatchString(asciiLower(raw)) {
-			if u := s.kw[m.MatchString()]; u != nil {
-				for _, i := range u.main {
-					run[i] = true
-				}
+		trieWalk(s.trie, asciiLower(raw), func(_, pattern int) {
+			for _, i := range s.kwList[pattern].main {
+				run[i] = true
 			}
-		}
+		})
 		for _, i := range sortedKeys(run) {
 			out = append(out, runPass(f, nl, raw, segs, &s.mainRules[i], s.env)...)
 		}
@@ -211,27 +209,33 @@ func isHex(c byte) bool {
 // the line of f.
 func joinLines(f sources.Fragment, positions, starts []int) (sources.Fragment, []int) {
 	sort.Ints(positions)
-	var (
-		picked []int
-		b      strings.Builder
-		last   = -1
-	)
+	var picked []int
 	for _, pos := range positions {
 		i := sort.Search(len(starts), func(i int) bool { return starts[i] > pos }) - 1
-		if i == last {
-			continue
+		if n := len(picked); n == 0 || picked[n-1] != i {
+			picked = append(picked, i)
 		}
-		last = i
-		end := len(f.Raw)
+	}
+	lineEnd := func(i int) int { // the offset of line i's newline, or len
 		if i+1 < len(starts) {
-			end = starts[i+1] - 1
+			return starts[i+1] - 1
 		}
-		picked = append(picked, i)
-		b.WriteString(f.Raw[starts[i]:end])
-		b.WriteByte('\n')
+		return len(f.Raw)
 	}
 	sub := f
-	sub.Raw, sub.Bytes, sub.StartLine = b.String(), nil, 0
+	sub.Bytes, sub.StartLine = nil, 0
+	first, last := picked[0], picked[len(picked)-1]
+	if last-first == len(picked)-1 && lineEnd(last) < len(f.Raw) {
+		// Consecutive lines, the last with its newline: a slice of f.
+		sub.Raw = f.Raw[starts[first] : lineEnd(last)+1]
+		return sub, picked
+	}
+	var b strings.Builder
+	for _, i := range picked {
+		b.WriteString(f.Raw[starts[i]:lineEnd(i)])
+		b.WriteByte('\n')
+	}
+	sub.Raw = b.String()
 	return sub, picked
 }
 

@@ -380,6 +380,10 @@ func newScanner(ctx context.Context, cfg config.Config, opts Options, cfgPath st
 	}
 	sort.Strings(all)
 	s.trie = ahocorasick.NewTrieBuilder().AddStrings(all).Build()
+	s.kwList = make([]*kwUse, len(all))
+	for i, k := range all {
+		s.kwList[i] = s.kw[k]
+	}
 	s.skipPaths = map[string]bool{}
 	for _, p := range []string{cfgPath, opts.Baseline} {
 		if p != "" {
@@ -414,6 +418,7 @@ type scanner struct {
 	lineDet   func() *detect.Detector
 	trie      *ahocorasick.Trie
 	kw        map[string]*kwUse
+	kwList    []*kwUse // by the trie's pattern index
 	pathCache bool     // path allowlist decisions can be cached by path
 	allowed   sync.Map // path -> bool
 	skipPaths map[string]bool
@@ -531,12 +536,8 @@ type kwHits struct {
 // fragment.
 func (s *scanner) keywords(lower string) *kwHits {
 	h := &kwHits{}
-	for _, m := range s.trie.MatchString(lower) {
-		u := s.kw[m.MatchString()]
-		if u == nil {
-			continue
-		}
-		pos := int(m.Pos())
+	trieWalk(s.trie, lower, func(pos, pattern int) {
+		u := s.kwList[pattern]
 		if u.structural {
 			h.structPos = append(h.structPos, pos)
 		}
@@ -551,7 +552,7 @@ func (s *scanner) keywords(lower string) *kwHits {
 			}
 			h.rules[r] = append(h.rules[r], pos)
 		}
-	}
+	})
 	return h
 }
 

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	ahocorasick "github.com/BobuSumisu/aho-corasick"
 )
@@ -197,24 +198,48 @@ func analyze(raw, filePath string) (hits []hit, muted map[int]bool) {
 
 // asciiLower lower-cases ASCII letters only, so byte offsets are kept.
 func asciiLower(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if c >= 'A' && c <= 'Z' {
+	i := 0
+	for i < len(s) && (s[i] < 'A' || s[i] > 'Z') {
+		i++
+	}
+	if i == len(s) {
+		return s
+	}
+	b := make([]byte, len(s))
+	copy(b, s)
+	for ; i < len(b); i++ {
+		if c := b[i]; c >= 'A' && c <= 'Z' {
 			b[i] = c + 32
 		}
 	}
-	return string(b)
+	// b is never written again: the string can share it.
+	return unsafe.String(&b[0], len(b))
 }
 
 // lineStarts returns the byte offset of each line of raw.
 func lineStarts(raw string) []int {
-	starts := []int{0}
-	for i := 0; i < len(raw); i++ {
-		if raw[i] == '\n' {
-			starts = append(starts, i+1)
+	starts := make([]int, 1, strings.Count(raw, "\n")+1)
+	for i := 0; ; {
+		j := strings.IndexByte(raw[i:], '\n')
+		if j < 0 {
+			return starts
 		}
+		i += j + 1
+		starts = append(starts, i)
 	}
-	return starts
+}
+
+// trieWalk calls fn with the offset and the pattern index (the order in
+// which it was added) of each match of t in s, without the copy of s and
+// the match values that Trie.MatchString allocates.
+func trieWalk(t *ahocorasick.Trie, s string, fn func(pos, pattern int)) {
+	if s == "" {
+		return
+	}
+	t.Walk(unsafe.Slice(unsafe.StringData(s), len(s)), func(end, n, pattern int64) bool {
+		fn(int(end-n+1), int(pattern))
+		return true
+	})
 }
 
 func analyzeLower(raw, lower, filePath string) (hits []hit, muted map[int]bool) {

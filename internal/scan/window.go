@@ -563,8 +563,18 @@ func joinAround(f sources.Fragment, lines, starts []int, margin int) (sub source
 		}
 		return len(f.Raw)
 	}
-	var b strings.Builder
+	sub = f
+	sub.Bytes, sub.StartLine = nil, 0
 	picked = make([]int, 0, kept)
+	if len(spans) == 1 {
+		// One span is a slice of f, no copy.
+		sub.Raw = f.Raw[starts[spans[0].a]:lineEnd(spans[0].b)]
+		for l := spans[0].a; l <= spans[0].b; l++ {
+			picked = append(picked, l)
+		}
+		return sub, picked
+	}
+	var b strings.Builder
 	for i, s := range spans {
 		if i > 0 {
 			b.WriteByte('\n')
@@ -574,8 +584,7 @@ func joinAround(f sources.Fragment, lines, starts []int, margin int) (sub source
 			picked = append(picked, l)
 		}
 	}
-	sub = f
-	sub.Raw, sub.Bytes, sub.StartLine = b.String(), nil, 0
+	sub.Raw = b.String()
 	return sub, picked
 }
 
