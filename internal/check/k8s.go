@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/secretctl/secretctl/internal/k8s"
 )
@@ -57,7 +56,7 @@ func (c K8sSecrets) Run(ctx context.Context) Result {
 	r := Result{Status: Pass}
 	var missing []string
 	for _, es := range ess {
-		sec, err := cl.Kube.CoreV1().Secrets(es.Namespace).Get(ctx, es.Target, metav1.GetOptions{})
+		sec, err := cl.GetSecret(ctx, es.Namespace, es.Target)
 		switch {
 		case apierrors.IsNotFound(err):
 			missing = append(missing, es.Namespace+"/"+es.Target)
@@ -102,7 +101,7 @@ func (c ESOSynced) Run(ctx context.Context) Result {
 			line += " " + es.Reason
 		}
 		if es.Synced {
-			_, err := cl.Kube.CoreV1().Secrets(es.Namespace).Get(ctx, es.Target, metav1.GetOptions{})
+			_, err := cl.GetSecret(ctx, es.Namespace, es.Target)
 			switch {
 			case apierrors.IsNotFound(err):
 				es.Synced = false

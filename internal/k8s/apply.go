@@ -9,7 +9,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	corev1ac "k8s.io/client-go/applyconfigurations/core/v1"
 	"sigs.k8s.io/yaml"
 )
 
@@ -112,7 +111,7 @@ type Result struct {
 // whose type differs (a Secret's type cannot change).
 func (c *Client) Apply(ctx context.Context, s *corev1.Secret, dryRun bool) (Result, error) {
 	r := Result{Namespace: s.Namespace, Name: s.Name, Source: s.Annotations[SourceAnnotation], VersionID: s.Annotations[VersionAnnotation]}
-	cur, err := c.Kube.CoreV1().Secrets(s.Namespace).Get(ctx, s.Name, metav1.GetOptions{})
+	cur, err := c.GetSecret(ctx, s.Namespace, s.Name)
 	switch {
 	case apierrors.IsNotFound(err):
 		r.Action = Created
@@ -134,12 +133,7 @@ func (c *Client) Apply(ctx context.Context, s *corev1.Secret, dryRun bool) (Resu
 	if dryRun {
 		return r, nil
 	}
-	ac := corev1ac.Secret(s.Name, s.Namespace).
-		WithLabels(s.Labels).
-		WithAnnotations(s.Annotations).
-		WithType(s.Type).
-		WithData(s.Data)
-	if _, err := c.Kube.CoreV1().Secrets(s.Namespace).Apply(ctx, ac, metav1.ApplyOptions{FieldManager: FieldManager, Force: true}); err != nil {
+	if err := c.applySecret(ctx, s, metav1.ApplyOptions{FieldManager: FieldManager, Force: true}); err != nil {
 		return r, fmt.Errorf("apply secret %s/%s: %w", s.Namespace, s.Name, err)
 	}
 	return r, nil
@@ -164,11 +158,10 @@ func same(cur, want *corev1.Secret) bool {
 
 // Managed lists the Secrets secretctl manages in namespace ("" for all).
 func (c *Client) Managed(ctx context.Context, namespace string) ([]corev1.Secret, error) {
-	l, err := c.Kube.CoreV1().Secrets(namespace).List(ctx, metav1.ListOptions{LabelSelector: ManagedByLabel + "=" + ManagedByValue})
+	items, err := c.ListSecrets(ctx, namespace, ManagedByLabel+"="+ManagedByValue)
 	if err != nil {
 		return nil, fmt.Errorf("list secrets: %w", err)
 	}
-	items := l.Items
 	sort.Slice(items, func(i, j int) bool {
 		if items[i].Namespace != items[j].Namespace {
 			return items[i].Namespace < items[j].Namespace
@@ -194,7 +187,7 @@ func (c *Client) Prune(ctx context.Context, namespace string, inScope func(sourc
 		r := Result{Namespace: s.Namespace, Name: s.Name, Source: src, VersionID: s.Annotations[VersionAnnotation], Action: Pruned}
 		if !dryRun {
 			uid := s.UID
-			err := c.Kube.CoreV1().Secrets(s.Namespace).Delete(ctx, s.Name, metav1.DeleteOptions{Preconditions: &metav1.Preconditions{UID: &uid}})
+			err := c.secrets(s.Namespace).Delete(ctx, s.Name, metav1.DeleteOptions{Preconditions: &metav1.Preconditions{UID: &uid}})
 			if err != nil && !apierrors.IsNotFound(err) {
 				return out, fmt.Errorf("delete secret %s/%s: %w", s.Namespace, s.Name, err)
 			}
