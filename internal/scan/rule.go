@@ -18,6 +18,7 @@ import (
 
 	"github.com/zricethezav/gitleaks/v8/config"
 	"github.com/zricethezav/gitleaks/v8/detect/codec"
+	"github.com/zricethezav/gitleaks/v8/regexp"
 	"github.com/zricethezav/gitleaks/v8/report"
 	"github.com/zricethezav/gitleaks/v8/sources"
 )
@@ -69,7 +70,12 @@ func runPass(f sources.Fragment, nl []int, raw string, segs []*codec.EncodedSegm
 	if r.Regex == nil {
 		return nil
 	}
-	matches := r.Regex.FindAllStringIndex(raw, -1)
+	var matches [][]int
+	if kws, ok := env.generic[r.Regex]; ok && len(segs) == 0 {
+		matches = genericFindAll(r, kws, raw)
+	} else {
+		matches = r.Regex.FindAllStringIndex(raw, -1)
+	}
 	if len(matches) == 0 {
 		return nil
 	}
@@ -284,10 +290,13 @@ func commitOrPathAllowed(f sources.Fragment, lists []*config.Allowlist) bool {
 type ruleEnv struct {
 	global []*config.Allowlist
 	stops  map[*config.Allowlist]*stopIndex
+	// generic holds the keywords of generic-api-key's regex, for
+	// genericFindAll (only when it is the regex genericFindAll knows).
+	generic map[*regexp.Regexp][]string
 }
 
 func newRuleEnv(cfg config.Config) *ruleEnv {
-	env := &ruleEnv{global: cfg.Allowlists, stops: map[*config.Allowlist]*stopIndex{}}
+	env := &ruleEnv{global: cfg.Allowlists, stops: map[*config.Allowlist]*stopIndex{}, generic: map[*regexp.Regexp][]string{}}
 	add := func(lists []*config.Allowlist) {
 		for _, a := range lists {
 			if len(a.StopWords) > 0 {
@@ -298,6 +307,9 @@ func newRuleEnv(cfg config.Config) *ruleEnv {
 	add(cfg.Allowlists)
 	for _, r := range cfg.Rules {
 		add(r.Allowlists)
+		if genericFast(&r) {
+			env.generic[r.Regex] = lowerKeywords(r)
+		}
 	}
 	return env
 }

@@ -1,0 +1,95 @@
+package scan
+
+import (
+	"fmt"
+	"math/rand"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/zricethezav/gitleaks/v8/config"
+)
+
+func genericRule(t testing.TB) (*ruleEnv, *config.Rule) {
+	t.Helper()
+	cfg, err := LoadConfig("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := cfg.Rules["generic-api-key"]
+	if !genericFast(&r) {
+		t.Fatalf("generic-api-key's regex is not the one genericFindAll knows: %s", r.Regex)
+	}
+	return newRuleEnv(cfg), &r
+}
+
+// genericDiff says how genericFindAll differs from the regex's own
+// FindAllStringIndex on text ("" when it does not).
+func genericDiff(env *ruleEnv, r *config.Rule, text string) string {
+	want := r.Regex.FindAllStringIndex(text, -1)
+	got := genericFindAll(r, env.generic[r.Regex], text)
+	if len(want) == 0 && len(got) == 0 || reflect.DeepEqual(want, got) {
+		return ""
+	}
+	return "got " + fmtMatches(got) + ", want " + fmtMatches(want)
+}
+
+func fmtMatches(m [][]int) string { return fmt.Sprint(m) }
+
+// TestGenericFindAll: the block-wise search gives exactly the regex's
+// matches, on hand-made texts where matches cross lines (through the
+// spaces, quotes and operators around the value, blank lines and CRLF
+// included) and on generated texts built from the regex's own pieces.
+func TestGenericFindAll(t *testing.T) {
+	env, r := genericRule(t)
+	value := "Canary" + "Value0123456789abc"
+	cases := []string{
+		"",
+		"api_key = \"" + value + "\"\n",
+		"api_key =\n\"" + value + "\"\n",
+		"api_key\n=\n" + value + "\n",
+		"token:\n\n\n\n   " + value + "\n",
+		"secret =\r\n\r\n  '" + value + "'\r\n",
+		"password\n\n\n:" + value,
+		"x ======\n" + value + "\n",
+		"auth ||\n" + value + ";\n",
+		"creds ?=\t\n\t" + value + "\\n",
+		"mykey.id-of.the_things ,\n\n" + value,
+		"the access token is\n" + value + "\n",
+		strings.Repeat("a", 60) + "key=" + value + "\n",
+		"\u212aey = " + value + "\n",
+		"API = " + value + " aPi = " + value + "\n",
+		"credential: [" + value + "]\nkey: " + value + "\n",
+	}
+	for _, c := range cases {
+		if d := genericDiff(env, r, c); d != "" {
+			t.Errorf("on %q: %s", c, d)
+		}
+	}
+	rnd := rand.New(rand.NewSource(15))
+	pieces := []string{"api", "Key", "TOKEN", "secret", "passwd", "password", "auth", "credential", "creds", "access",
+		"_", ".", "-", "x", "my", "Id", " ", "\t", "\"", "'", "`", "=", "==", ">", ":", "::=", "||", "=>", "?=", ",",
+		"\n", "\n", "\r\n", "\\n", ";", "+", "/", value, value[:11], "abc123def456ghi", "0123456789", "\u212a"}
+	for i := 0; i < 20000; i++ {
+		var b strings.Builder
+		for n := 1 + rnd.Intn(40); n > 0; n-- {
+			b.WriteString(pieces[rnd.Intn(len(pieces))])
+		}
+		if d := genericDiff(env, r, b.String()); d != "" {
+			t.Fatalf("on %q: %s", b.String(), d)
+		}
+	}
+}
+
+// FuzzGenericFindAll compares the block-wise search with the regex.
+func FuzzGenericFindAll(f *testing.F) {
+	env, r := genericRule(f)
+	for _, s := range []string{"api_key =\n\n\"CanaryValue0123456789\"\n", "token:\r\n\r\n  abcdefghijkl\n", "key, \n x\n"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if d := genericDiff(env, r, s); d != "" {
+			t.Fatalf("on %q: %s", s, d)
+		}
+	})
+}
