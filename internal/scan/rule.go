@@ -71,8 +71,8 @@ func runPass(f sources.Fragment, nl []int, raw string, segs []*codec.EncodedSegm
 		return nil
 	}
 	var matches [][]int
-	if kws, ok := env.generic[r.Regex]; ok && len(segs) == 0 {
-		matches = genericFindAll(r, kws, raw)
+	if env.generic[r.Regex] && len(segs) == 0 {
+		matches = genericFindAll(r, raw)
 	} else {
 		matches = r.Regex.FindAllStringIndex(raw, -1)
 	}
@@ -290,13 +290,13 @@ func commitOrPathAllowed(f sources.Fragment, lists []*config.Allowlist) bool {
 type ruleEnv struct {
 	global []*config.Allowlist
 	stops  map[*config.Allowlist]*stopIndex
-	// generic holds the keywords of generic-api-key's regex, for
-	// genericFindAll (only when it is the regex genericFindAll knows).
-	generic map[*regexp.Regexp][]string
+	// generic is generic-api-key's regex when genericFindAll can stand for
+	// it.
+	generic map[*regexp.Regexp]bool
 }
 
 func newRuleEnv(cfg config.Config) *ruleEnv {
-	env := &ruleEnv{global: cfg.Allowlists, stops: map[*config.Allowlist]*stopIndex{}, generic: map[*regexp.Regexp][]string{}}
+	env := &ruleEnv{global: cfg.Allowlists, stops: map[*config.Allowlist]*stopIndex{}, generic: map[*regexp.Regexp]bool{}}
 	add := func(lists []*config.Allowlist) {
 		for _, a := range lists {
 			if len(a.StopWords) > 0 {
@@ -308,7 +308,7 @@ func newRuleEnv(cfg config.Config) *ruleEnv {
 	for _, r := range cfg.Rules {
 		add(r.Allowlists)
 		if genericFast(&r) {
-			env.generic[r.Regex] = lowerKeywords(r)
+			env.generic[r.Regex] = true
 		}
 	}
 	return env
