@@ -94,3 +94,20 @@ func FuzzGenericFindAll(f *testing.F) {
 		}
 	})
 }
+
+// TestSepBeforeQuote: the structural pass's prefilter never hides a
+// match of quotedRe.
+func TestSepBeforeQuote(t *testing.T) {
+	rnd := rand.New(rand.NewSource(7))
+	pieces := []string{"password", "key", "x", " ", "\t", "=", ":=", ":", "=>", "??=", "+=", "\"", "'", "`", "r", "b", "f", "u", "rb", "$env:", "@", "$", "[", "]", "(", ")", ",", "canary-value", "\\", "<T>", "?", "&", "\r"}
+	for i := 0; i < 50000; i++ {
+		var b strings.Builder
+		for n := 1 + rnd.Intn(14); n > 0; n-- {
+			b.WriteString(pieces[rnd.Intn(len(pieces))])
+		}
+		l := b.String()
+		if quotedRe.MatchString(l) && !sepBeforeQuote(l) {
+			t.Fatalf("sepBeforeQuote(%q) = false, but quotedRe matches", l)
+		}
+	}
+}

@@ -273,9 +273,34 @@ func (a *analyzer) netrc(i int, l string) bool {
 
 // quotedAssignments: key <sep> "quoted value", in every language. Every
 // such assignment on the line is reported.
+// sepBeforeQuote reports whether l holds what every match of quotedRe
+// holds: a quote preceded, past blanks and up to two string-prefix letters
+// (r, b, u, f), by the end of a separator (=, : or >).
+func sepBeforeQuote(l string) bool {
+	for i := 0; i < len(l); i++ {
+		if c := l[i]; c != '"' && c != '\'' && c != '`' {
+			continue
+		}
+		for j, n := i, 0; ; n++ {
+			k := j
+			for k > 0 && strings.IndexByte(" \t\r\f\v", l[k-1]) >= 0 {
+				k--
+			}
+			if k > 0 && strings.IndexByte("=:>", l[k-1]) >= 0 {
+				return true
+			}
+			if n == 2 || j == 0 || strings.IndexByte("rRbBuUfF", l[j-1]) < 0 {
+				break
+			}
+			j--
+		}
+	}
+	return false
+}
+
 func (a *analyzer) quotedAssignments(i int, l string) bool {
-	if !strings.ContainsAny(l, "\"'`") {
-		return false // quotedRe needs a quote
+	if !sepBeforeQuote(l) {
+		return false // quotedRe needs a separator, then a quote
 	}
 	found := false
 	for _, m := range quotedRe.FindAllStringSubmatchIndex(l, -1) {
