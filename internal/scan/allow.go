@@ -45,9 +45,9 @@ func anyCommits(lists []*config.Allowlist) bool {
 }
 
 func (s *scanner) pathAllowedNoCache(path, commit string) bool {
-	for _, a := range s.cfg.Allowlists {
+	for i, a := range s.cfg.Allowlists {
 		commitOK, _ := a.CommitAllowed(commit)
-		pathOK := a.PathAllowed(path)
+		pathOK := pathMatches(s.pathPats[i], path)
 		if a.MatchCondition == config.AllowlistMatchAnd {
 			if len(a.Regexes) > 0 || len(a.StopWords) > 0 {
 				continue

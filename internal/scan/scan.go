@@ -312,6 +312,9 @@ func newScanner(ctx context.Context, cfg config.Config, opts Options, cfgPath st
 		use(k).structural = true
 	}
 	s.pathCache = len(cfg.Allowlists) > 0 && !anyCommits(cfg.Allowlists)
+	for _, a := range cfg.Allowlists {
+		s.pathPats = append(s.pathPats, newPathPatterns(a))
+	}
 	mainCfg, lineCfg := splitConfig(cfg)
 	s.env = newRuleEnv(cfg)
 	// det is gitleaks' detector of the main rules, with decoding, for
@@ -418,9 +421,10 @@ type scanner struct {
 	lineDet   func() *detect.Detector
 	trie      *ahocorasick.Trie
 	kw        map[string]*kwUse
-	kwList    []*kwUse // by the trie's pattern index
-	pathCache bool     // path allowlist decisions can be cached by path
-	allowed   sync.Map // path -> bool
+	kwList    []*kwUse        // by the trie's pattern index
+	pathCache bool            // path allowlist decisions can be cached by path
+	pathPats  [][]pathPattern // each global allowlist's path patterns
+	allowed   sync.Map        // path -> bool
 	skipPaths map[string]bool
 	roots     []scanRoot
 	// scanned maps the File of each file scanned to its Path ("" for
