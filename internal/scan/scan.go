@@ -75,6 +75,9 @@ type Options struct {
 	// wholeFragments runs every provider rule over whole fragments, as
 	// gitleaks does: the reference the windowed path is tested against.
 	wholeFragments bool
+	// gitleaksLog reads history through gitleaks' sources.Git instead of
+	// gitlog.go's reader, for comparison.
+	gitleaksLog bool
 }
 
 // Progress is a snapshot of a running scan.

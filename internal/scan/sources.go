@@ -50,30 +50,11 @@ func (s *scanner) git(ctx context.Context, root string) error {
 	if out, err := exec.CommandContext(ctx, "git", "-C", root, "rev-parse", "--git-dir").CombinedOutput(); err != nil {
 		return fmt.Errorf("scan git: %s is not a git repository: %s", root, strings.TrimSpace(string(out)))
 	}
-	var (
-		cmd *sources.GitCmd
-		err error
-	)
 	if !s.opts.Staged && isShallow(ctx, root) {
 		s.warn("warning: " + root + " is a shallow clone: commits before its oldest one are not scanned (run `git fetch --unshallow` first)")
 	}
-	if s.opts.Staged {
-		cmd, err = sources.NewGitDiffCmdContext(ctx, root, true)
-	} else {
-		cmd, err = sources.NewGitLogCmdContext(ctx, root, gitLogOpts(s.opts))
-	}
-	if err != nil {
-		return fmt.Errorf("scan git: %w", err)
-	}
-	src := &sources.Git{
-		Cmd:             cmd,
-		Config:          &s.cfg,
-		Remote:          &sources.RemoteInfo{Platform: scm.NoPlatform},
-		Sema:            semgroup.NewGroup(ctx, 40),
-		MaxArchiveDepth: s.opts.MaxArchiveDep,
-	}
 	var seen sync.Map
-	return src.Fragments(ctx, func(f sources.Fragment, ferr error) error {
+	yield := func(f sources.Fragment, ferr error) error {
 		if f.FilePath != "" {
 			if _, loaded := seen.LoadOrStore(f.CommitSHA+"\x00"+f.FilePath, true); !loaded {
 				s.files.Add(1)
@@ -82,7 +63,35 @@ func (s *scanner) git(ctx context.Context, root string) error {
 			s.scanned.LoadOrStore(f.FilePath, "")
 		}
 		return s.fragment(ctx, f, ferr)
-	})
+	}
+	remote := &sources.RemoteInfo{Platform: scm.NoPlatform}
+	logOpts := gitLogOpts(s.opts)
+	// History goes through the lean reader of gitlog.go, except what it
+	// does not read: binary patches and archives (gitleaks opens those
+	// from their blobs).
+	if !s.opts.Staged && s.opts.MaxArchiveDep == 0 && !strings.Contains(logOpts, "--binary") && !s.opts.gitleaksLog {
+		return gitLogFragments(ctx, root, logOpts, remote, yield)
+	}
+	var (
+		cmd *sources.GitCmd
+		err error
+	)
+	if s.opts.Staged {
+		cmd, err = sources.NewGitDiffCmdContext(ctx, root, true)
+	} else {
+		cmd, err = sources.NewGitLogCmdContext(ctx, root, logOpts)
+	}
+	if err != nil {
+		return fmt.Errorf("scan git: %w", err)
+	}
+	src := &sources.Git{
+		Cmd:             cmd,
+		Config:          &s.cfg,
+		Remote:          remote,
+		Sema:            semgroup.NewGroup(ctx, 40),
+		MaxArchiveDepth: s.opts.MaxArchiveDep,
+	}
+	return src.Fragments(ctx, yield)
 }
 
 // gitLogOpts builds the git log arguments. gitleaks splits them on spaces,
