@@ -7,9 +7,9 @@ package scan
 // a few header strings per file and the metadata of each commit, not a
 // string per line.
 //
-// The file-header and name parsing (parseGitHeader*, parseName and the
-// functions after it) is adapted from github.com/gitleaks/go-gitdiff
-// v0.9.1, gitdiff/file_header.go, under its licence:
+// Its parsing of file headers, names, hunks and commit headers follows,
+// and in parts adapts, github.com/gitleaks/go-gitdiff v0.9.1 (gitdiff/),
+// under that package's licence:
 //
 //	MIT License
 //
