@@ -84,15 +84,9 @@ func (s *scanner) detect(ctx context.Context, f sources.Fragment, h *kwHits, sta
 		}
 		return gfs
 	}
+	// runPass finds the newlines of the text when a rule matches: most
+	// fragments need none.
 	var nl []int
-	if starts != nil {
-		nl = make([]int, 0, len(starts))
-		for _, st := range starts[1:] {
-			nl = append(nl, st-1)
-		}
-	} else {
-		nl = newlines(f.Raw)
-	}
 	gfs := s.eng.detectWindows(ctx, f, h, starts, nl)
 	if mayDecode(f.Raw) && s.opts.decodeDepth() > 0 {
 		// Decoded text: the decoding detector on the lines that may hold
@@ -114,7 +108,6 @@ func (s *scanner) detect(ctx context.Context, f sources.Fragment, h *kwHits, sta
 	gfs = filterGeneric(gfs)
 	if len(h.lines) > 0 && len(h.linePos) > 0 {
 		sub, picked := joinLines(f, h.linePos, starts)
-		nl := newlines(sub.Raw)
 		var found []report.Finding
 		for _, i := range sortedKeys(h.lines) {
 			found = append(found, runRule(sub, nl, &s.lines[i], s.env)...)

@@ -30,9 +30,10 @@ func leanRule(r config.Rule) bool {
 }
 
 // runRule is detectRule of gitleaks v8.30 for a lean rule r on f, before
-// any decoding: nl are the offsets of the newlines in f.Raw, global the
-// config's allowlists and stopword indexes (env). The fragment-level global path allowlist is the
-// caller's (scanner.pathAllowed).
+// any decoding: nl are the offsets of the newlines in f.Raw (nil: found
+// when a rule matches), env the config's allowlists and stopword indexes.
+// The fragment-level global path allowlist is the caller's
+// (scanner.pathAllowed).
 func runRule(f sources.Fragment, nl []int, r *config.Rule, env *ruleEnv) []report.Finding {
 	return runPass(f, nl, f.Raw, nil, r, env)
 }
@@ -78,6 +79,9 @@ func runPass(f sources.Fragment, nl []int, raw string, segs []*codec.EncodedSegm
 	}
 	if len(matches) == 0 {
 		return nil
+	}
+	if nl == nil {
+		nl = newlines(f.Raw)
 	}
 	var out []report.Finding
 	for _, m := range matches {

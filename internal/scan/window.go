@@ -505,7 +505,7 @@ func (e *engine) detectWindows(ctx context.Context, f sources.Fragment, h *kwHit
 			out = append(out, runRule(f, nl, &w.rule, e.env)...)
 			continue
 		}
-		out = append(out, remap(runRule(sub, newlines(sub.Raw), &w.rule, e.env), f, picked)...)
+		out = append(out, remap(runRule(sub, nil, &w.rule, e.env), f, picked)...)
 	}
 	return out
 }
