@@ -88,3 +88,71 @@ func genericPrefixRune(c rune) bool {
 	}
 	return false
 }
+
+// genericMayContinue reports whether a match may go on past the newline
+// ending line (which may include it), to the lines after it. The regex is
+//
+//	P K S Q O W V T
+//	P = [\w.-]{0,50}?   K = the keywords   S = [ \t\w.-]{0,20}
+//	Q = [\s'"]{0,3}     O = the operators (=, >, :, ||, =>, ?=, ...)
+//	W = [\x60'"\s=]{0,5}   V = the value   T = [\x60'"\s;] | \\[nr] | $
+//
+// and only Q, W and T take a newline (T ends the match). A match reaches the next line only if,
+// after one of its keywords on this line, the rest of the line is what S Q
+// can hold (up to 23 of [ \t\w.-] and [\s'"]), or S Q, an operator, then
+// what W can hold (up to 4 of [\x60'"\s=]). The check is loose where that
+// is simpler (any operator character, any split of S and Q) and says yes
+// for any line with a non-ASCII byte, where case folding widens \w.
+func genericMayContinue(line string, kws []string) bool {
+	body := strings.TrimSuffix(line, "\n")
+	for i := 0; i < len(body); i++ {
+		if body[i] >= 0x80 {
+			return true
+		}
+	}
+	for _, k := range kws {
+		for off := 0; ; {
+			i := indexFoldASCII(body[off:], k)
+			if i < 0 {
+				break
+			}
+			if genericRestContinues(body[off+i+len(k):]) {
+				return true
+			}
+			off += i + 1
+		}
+	}
+	return false
+}
+
+// genericRestContinues reports whether rest, what follows a keyword to the
+// end of its line, can be S Q, or S Q O W, with Q or W taking the newline.
+func genericRestContinues(rest string) bool {
+	j := 0
+	for j < len(rest) && j < 23 && isSQ(rest[j]) {
+		j++
+	}
+	if j == len(rest) {
+		return true // S Q to the end of the line
+	}
+	// An operator: =, >, :{1,3}=, ||, :, =>, ?=, ",".
+	o := j
+	for o < len(rest) && o-j < 4 && strings.IndexByte("=>:|?,", rest[o]) >= 0 {
+		o++
+	}
+	if o == j {
+		return false
+	}
+	for w := o; w < len(rest); w++ {
+		if w-o >= 4 || strings.IndexByte("`'\" \t\r\f=", rest[w]) < 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// isSQ is the union of the classes of S ([ \t\w.-]) and Q ([\s'"]).
+func isSQ(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
+		strings.IndexByte("_.- \t\r\f\"'", c) >= 0
+}

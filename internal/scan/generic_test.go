@@ -1,8 +1,11 @@
 package scan
 
 import (
+	"context"
 	"fmt"
 	"math/rand"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -108,6 +111,49 @@ func TestSepBeforeQuote(t *testing.T) {
 		l := b.String()
 		if quotedRe.MatchString(l) && !sepBeforeQuote(l) {
 			t.Fatalf("sepBeforeQuote(%q) = false, but quotedRe matches", l)
+		}
+	}
+}
+
+// TestGenericAcrossLines: a generic-api-key match that goes on to the
+// next lines (an operator at the end of a line, the value below it) is
+// found, as the regex finds it in the whole file, though those lines hold
+// no keyword.
+func TestGenericAcrossLines(t *testing.T) {
+	_, r := genericRule(t)
+	src := "package x\n\nfunc TestX(t *testing.T) {\n" +
+		"\tsecret := `\nMIICeQIBADANBgkqhkiG9w0BAQEFAASCAmMwggJfAgEAAoGBAOJCcanaryq2WXtkXZ6sa\n`\n" +
+		"\tx := 1\n" +
+		"\tauth_token =\n  \"Zq8x4canaryRt1Lm9Wv2Kp7Hs3Jd6Fg\"\n" +
+		"\tapi_key:\n\n\n\tW4kRr7canaryTq2Pz9Lx3Mv8Nc1Bh6\n" +
+		"}\n"
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "x_test.go"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(context.Background(), Options{Paths: []string{dir}, NoGitIgnore: true, NoConfig: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	matches := r.Regex.FindAllStringIndex(src, -1)
+	if len(matches) < 3 {
+		t.Fatalf("the regex finds %d matches in the fixture, want 3", len(matches))
+	}
+	for _, m := range matches {
+		first := strings.Count(src[:m[0]], "\n") + 1
+		last := first + strings.Count(src[m[0]:m[1]], "\n")
+		found := false
+		for _, f := range res.Findings {
+			if f.RuleID == "generic-api-key" && f.Line >= first && f.Line <= last {
+				found = true
+			}
+		}
+		if !found {
+			var got []string
+			for _, f := range res.Findings {
+				got = append(got, fmt.Sprintf("%s:%d", f.RuleID, f.Line))
+			}
+			t.Errorf("no generic-api-key finding on lines %d-%d (findings: %v)", first, last, got)
 		}
 	}
 }

@@ -79,7 +79,7 @@ func (s *scanner) detect(ctx context.Context, f sources.Fragment, h *kwHits, sta
 	if s.opts.wholeFragments || !inLimit || foldsToASCII(f.Raw) {
 		gfs := detectFragment(ctx, s.det(), f)
 		if s.lineDet != nil && len(h.linePos) > 0 {
-			sub, picked := joinLines(f, h.linePos, starts)
+			sub, picked := joinLines(f, h.linePos, starts, s.lineCont)
 			gfs = append(gfs, remap(detectFragment(ctx, s.lineDet(), sub), f, picked)...)
 		}
 		return gfs
@@ -107,7 +107,7 @@ func (s *scanner) detect(ctx context.Context, f sources.Fragment, h *kwHits, sta
 	}
 	gfs = filterGeneric(gfs)
 	if len(h.lines) > 0 && len(h.linePos) > 0 {
-		sub, picked := joinLines(f, h.linePos, starts)
+		sub, picked := joinLines(f, h.linePos, starts, s.lineCont)
 		var found []report.Finding
 		for _, i := range sortedKeys(h.lines) {
 			found = append(found, runRule(sub, nl, &s.lines[i], s.env)...)
@@ -199,14 +199,45 @@ func isHex(c byte) bool {
 
 // joinLines joins the lines of f that hold the offsets positions into one
 // fragment, each line ended by a newline, and says for each of its lines
-// the line of f.
-func joinLines(f sources.Fragment, positions, starts []int) (sources.Fragment, []int) {
+// the line of f. When cont says a match may go on past a line's end, the
+// lines a match can reach go in too: up to maxContinued more, through
+// lines of nothing but blanks, quotes and '=' (what generic-api-key's
+// regex takes between an operator and the value), and the first line with
+// anything else.
+// maxContinued is how many newlines generic-api-key's regex can take
+// between a keyword and the value (Q and W of generic.go: 3 and 5).
+const maxContinued = 8
+
+func joinLines(f sources.Fragment, positions, starts []int, cont func(string) bool) (sources.Fragment, []int) {
 	sort.Ints(positions)
 	var picked []int
+	add := func(i int) {
+		if n := len(picked); n == 0 || picked[n-1] < i {
+			picked = append(picked, i)
+		}
+	}
+	text := func(i int) string {
+		if i+1 < len(starts) {
+			return f.Raw[starts[i] : starts[i+1]-1]
+		}
+		return f.Raw[starts[i]:]
+	}
+	lastKW := -1
 	for _, pos := range positions {
 		i := sort.Search(len(starts), func(i int) bool { return starts[i] > pos }) - 1
-		if n := len(picked); n == 0 || picked[n-1] != i {
-			picked = append(picked, i)
+		if i == lastKW {
+			continue
+		}
+		lastKW = i
+		add(i)
+		if cont == nil || !cont(text(i)) {
+			continue
+		}
+		for j := i + 1; j < len(starts) && j <= i+maxContinued; j++ {
+			add(j)
+			if strings.Trim(text(j), " \t\r\f\v\"'`=") != "" {
+				break
+			}
 		}
 	}
 	lineEnd := func(i int) int { // the offset of line i's newline, or len

@@ -331,6 +331,10 @@ func newScanner(ctx context.Context, cfg config.Config, opts Options, cfgPath st
 		sort.Strings(ids)
 		for _, id := range ids {
 			r := lineCfg.Rules[id]
+			if genericFast(&r) {
+				kws := lowerKeywords(r)
+				s.lineCont = func(l string) bool { return genericMayContinue(l, kws) }
+			}
 			s.lines = append(s.lines, r)
 			for _, k := range lowerKeywords(r) {
 				u := use(k)
@@ -420,8 +424,12 @@ type scanner struct {
 	// connection string and header rules), run over only the lines
 	// holding their keywords; lineDet is gitleaks' detector for them, for
 	// the same fragments as det (built when first needed).
-	lines     []config.Rule
-	lineDet   func() *detect.Detector
+	lines   []config.Rule
+	lineDet func() *detect.Detector
+	// lineCont says whether a generic-api-key match may go on past the
+	// end of a line (nil without that rule): joinLines then takes the
+	// lines it can reach.
+	lineCont  func(string) bool
 	trie      *ahocorasick.Trie
 	kw        map[string]*kwUse
 	kwList    []*kwUse        // by the trie's pattern index
