@@ -144,7 +144,7 @@ func (s *scanner) decoded(ctx context.Context, f sources.Fragment) []report.Find
 		for _, i := range s.mainAlways {
 			run[i] = true
 		}
-		trieWalk(s.trie, asciiLower(raw), func(_, pattern int) {
+		s.trie.walk(asciiLower(raw), func(_, pattern int) {
 			for _, i := range s.kwList[pattern].main {
 				run[i] = true
 			}

@@ -18,7 +18,6 @@ import (
 	"sync"
 	"sync/atomic"
 
-	ahocorasick "github.com/BobuSumisu/aho-corasick"
 	"github.com/zricethezav/gitleaks/v8/config"
 	"github.com/zricethezav/gitleaks/v8/detect"
 	"github.com/zricethezav/gitleaks/v8/sources"
@@ -389,7 +388,7 @@ func newScanner(ctx context.Context, cfg config.Config, opts Options, cfgPath st
 		all = append(all, k)
 	}
 	sort.Strings(all)
-	s.trie = ahocorasick.NewTrieBuilder().AddStrings(all).Build()
+	s.trie = newACDFA(all)
 	s.kwList = make([]*kwUse, len(all))
 	for i, k := range all {
 		s.kwList[i] = s.kw[k]
@@ -430,7 +429,7 @@ type scanner struct {
 	// end of a line (nil without that rule): joinLines then takes the
 	// lines it can reach.
 	lineCont  func(string) bool
-	trie      *ahocorasick.Trie
+	trie      *acDFA
 	kw        map[string]*kwUse
 	kwList    []*kwUse        // by the trie's pattern index
 	pathCache bool            // path allowlist decisions can be cached by path
@@ -551,7 +550,7 @@ type kwHits struct {
 // fragment.
 func (s *scanner) keywords(lower string) *kwHits {
 	h := &kwHits{}
-	trieWalk(s.trie, lower, func(pos, pattern int) {
+	s.trie.walk(lower, func(pos, pattern int) {
 		u := s.kwList[pattern]
 		if u.structural {
 			h.structPos = append(h.structPos, pos)

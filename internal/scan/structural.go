@@ -229,19 +229,6 @@ func lineStarts(raw string) []int {
 	}
 }
 
-// trieWalk calls fn with the offset and the pattern index (the order in
-// which it was added) of each match of t in s, without the copy of s and
-// the match values that Trie.MatchString allocates.
-func trieWalk(t *ahocorasick.Trie, s string, fn func(pos, pattern int)) {
-	if s == "" {
-		return
-	}
-	t.Walk(unsafe.Slice(unsafe.StringData(s), len(s)), func(end, n, pattern int64) bool {
-		fn(int(end-n+1), int(pattern))
-		return true
-	})
-}
-
 func analyzeLower(raw, lower, filePath string) (hits []hit, muted map[int]bool) {
 	var pos []int
 	for _, m := range structTrie.MatchString(lower) {
