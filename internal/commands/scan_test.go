@@ -243,4 +243,8 @@ func TestScanGitCLI(t *testing.T) {
 	if r := runScanCLI(t, nil, "", "scan", "--git", t.TempDir()); r.code != 2 {
 		t.Fatalf("--git outside a repository: exit %d", r.code)
 	}
+	r = runScanCLI(t, nil, "", "scan", "--git", "--range", "no-such-rev..HEAD", dir)
+	if r.code != 2 || strings.Count(r.errOut, "\n") != 1 || !strings.Contains(r.errOut, "bad --range") {
+		t.Fatalf("--git --range with an unknown revision: exit %d, stderr %q (want 2 and one line)", r.code, r.errOut)
+	}
 }

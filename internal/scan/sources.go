@@ -50,6 +50,15 @@ func (s *scanner) git(ctx context.Context, root string) error {
 	if out, err := exec.CommandContext(ctx, "git", "-C", root, "rev-parse", "--git-dir").CombinedOutput(); err != nil {
 		return fmt.Errorf("scan git: %s is not a git repository: %s", root, strings.TrimSpace(string(out)))
 	}
+	if s.opts.Range != "" {
+		// git log would print its complaint over several lines of the
+		// log; say it in one.
+		out, err := exec.CommandContext(ctx, "git", "-C", root, "rev-list", "--max-count=1", s.opts.Range, "--").CombinedOutput()
+		if err != nil {
+			msg, _, _ := strings.Cut(strings.TrimSpace(string(out)), "\n")
+			return fmt.Errorf("scan git: bad --range %q: %s", s.opts.Range, strings.TrimPrefix(msg, "fatal: "))
+		}
+	}
 	if !s.opts.Staged && isShallow(ctx, root) {
 		s.warn("warning: " + root + " is a shallow clone: commits before its oldest one are not scanned (run `git fetch --unshallow` first)")
 	}
