@@ -45,25 +45,7 @@ func anyCommits(lists []*config.Allowlist) bool {
 }
 
 func (s *scanner) pathAllowedNoCache(path, commit string) bool {
-	for i, a := range s.cfg.Allowlists {
-		commitOK, _ := a.CommitAllowed(commit)
-		pathOK := pathMatches(s.pathPats[i], path)
-		if a.MatchCondition == config.AllowlistMatchAnd {
-			if len(a.Regexes) > 0 || len(a.StopWords) > 0 {
-				continue
-			}
-			ok := len(a.Commits) > 0 || len(a.Paths) > 0
-			if len(a.Commits) > 0 && !commitOK || len(a.Paths) > 0 && !pathOK {
-				ok = false
-			}
-			if ok {
-				return true
-			}
-		} else if commitOK || pathOK {
-			return true
-		}
-	}
-	return false
+	return commitOrPathAllowedBy(s.cfg.Allowlists, commit, func(i int) bool { return pathMatches(s.pathPats[i], path) })
 }
 
 // findingAllowed applies allow comments and the global regex and stopword

@@ -105,10 +105,8 @@ func genericPrefixRune(c rune) bool {
 // for any line with a non-ASCII byte, where case folding widens \w.
 func genericMayContinue(line string, kws []string) bool {
 	body := strings.TrimSuffix(line, "\n")
-	for i := 0; i < len(body); i++ {
-		if body[i] >= 0x80 {
-			return true
-		}
+	if !isASCII(body) {
+		return true
 	}
 	for _, k := range kws {
 		for off := 0; ; {

@@ -34,10 +34,8 @@ func genericDiff(env *ruleEnv, r *config.Rule, text string) string {
 	if len(want) == 0 && len(got) == 0 || reflect.DeepEqual(want, got) {
 		return ""
 	}
-	return "got " + fmtMatches(got) + ", want " + fmtMatches(want)
+	return fmt.Sprintf("got %v, want %v", got, want)
 }
-
-func fmtMatches(m [][]int) string { return fmt.Sprint(m) }
 
 // TestGenericFindAll: the block-wise search gives exactly the regex's
 // matches, on hand-made texts where matches cross lines (through the

@@ -230,14 +230,7 @@ func gitleaksEntropy(s string) float64 {
 	if s == "" {
 		return 0
 	}
-	ascii := true
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			ascii = false
-			break
-		}
-	}
-	if ascii {
+	if isASCII(s) {
 		return entropy(s)
 	}
 	counts := map[rune]int{}
@@ -264,25 +257,34 @@ func commitOrPathAllowed(f sources.Fragment, lists []*config.Allowlist) bool {
 	if f.FilePath == "" && f.CommitSHA == "" {
 		return false
 	}
-	for _, a := range lists {
+	return commitOrPathAllowedBy(lists, f.CommitSHA, func(i int) bool {
+		a := lists[i]
+		return a.PathAllowed(f.FilePath) || (f.WindowsFilePath != "" && a.PathAllowed(f.WindowsFilePath))
+	})
+}
+
+// commitOrPathAllowedBy is the rule of checkCommitOrPathAllowed over
+// lists, with pathOK(i) saying whether list i's paths allow the file: an
+// OR list allows by commit or path; an AND list without regexes or
+// stopwords allows when every condition it has holds (for a list with
+// none, gitleaks' allTrue of nothing).
+func commitOrPathAllowedBy(lists []*config.Allowlist, commit string, pathOK func(i int) bool) bool {
+	for i, a := range lists {
+		and := a.MatchCondition == config.AllowlistMatchAnd
+		if and && (len(a.Regexes) > 0 || len(a.StopWords) > 0) {
+			continue
+		}
 		if len(a.Commits) == 0 && len(a.Paths) == 0 {
-			// Neither can allow; an AND list with no condition at all
-			// allows everything, as gitleaks' allTrue of nothing.
-			if a.MatchCondition == config.AllowlistMatchAnd && len(a.Regexes) == 0 && len(a.StopWords) == 0 {
+			if and {
 				return true
 			}
 			continue
 		}
-		commitOK, _ := a.CommitAllowed(f.CommitSHA)
-		pathOK := a.PathAllowed(f.FilePath) || (f.WindowsFilePath != "" && a.PathAllowed(f.WindowsFilePath))
-		if a.MatchCondition == config.AllowlistMatchAnd {
-			if len(a.Regexes) > 0 || len(a.StopWords) > 0 {
-				continue
-			}
-			if (len(a.Commits) == 0 || commitOK) && (len(a.Paths) == 0 || pathOK) {
-				return true
-			}
-		} else if commitOK || pathOK {
+		commitOK, _ := a.CommitAllowed(commit)
+		if !and && (commitOK || pathOK(i)) {
+			return true
+		}
+		if and && (len(a.Commits) == 0 || commitOK) && (len(a.Paths) == 0 || pathOK(i)) {
 			return true
 		}
 	}

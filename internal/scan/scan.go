@@ -323,19 +323,14 @@ func newScanner(ctx context.Context, cfg config.Config, opts Options, cfgPath st
 	// whole fragments where windows do not apply (built when first needed).
 	s.det = sync.OnceValue(func() *detect.Detector { return newDetector(ctx, mainCfg, opts) })
 	if len(lineCfg.Rules) > 0 {
-		ids := make([]string, 0, len(lineCfg.Rules))
-		for id := range lineCfg.Rules {
-			ids = append(ids, id)
-		}
-		sort.Strings(ids)
-		for _, id := range ids {
+		for _, id := range sortedRuleIDs(lineCfg.Rules) {
 			r := lineCfg.Rules[id]
+			kws := lowerKeywords(r)
 			if genericFast(&r) {
-				kws := lowerKeywords(r)
 				s.lineCont = func(l string) bool { return genericMayContinue(l, kws) }
 			}
 			s.lines = append(s.lines, r)
-			for _, k := range lowerKeywords(r) {
+			for _, k := range kws {
 				u := use(k)
 				u.line = append(u.line, len(s.lines)-1)
 			}
@@ -352,12 +347,7 @@ func newScanner(ctx context.Context, cfg config.Config, opts Options, cfgPath st
 	}
 	s.eng = newEngine(ctx, mainCfg, opts, s.env)
 	s.leanDecode = true
-	ids := make([]string, 0, len(mainCfg.Rules))
-	for id := range mainCfg.Rules {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	for _, id := range ids {
+	for _, id := range sortedRuleIDs(mainCfg.Rules) {
 		r := mainCfg.Rules[id]
 		if !leanRule(r) {
 			s.leanDecode = false

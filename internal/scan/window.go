@@ -53,10 +53,8 @@ type engine struct {
 	wholeByKW map[string][]int
 	always    []int
 	// gl runs path and composite rules through gitleaks (nil if none).
-	gl    *detect.Detector
-	env   *ruleEnv
-	ids   map[string]bool    // ids of the windowed rules
-	stats map[string]ruleWhy // why each rule is or is not windowed (tests)
+	gl  *detect.Detector
+	env *ruleEnv
 }
 
 // ruleWhy says how a rule is run.
@@ -76,7 +74,7 @@ const (
 // runs on whole fragments, and a gitleaks detector for the rest. None
 // decode: decoded text is the scanner's decoding detector's job.
 func newEngine(ctx context.Context, cfg config.Config, opts Options, env *ruleEnv) *engine {
-	e := &engine{byKW: map[string][]int{}, wholeByKW: map[string][]int{}, ids: map[string]bool{}, stats: map[string]ruleWhy{}, env: env}
+	e := &engine{byKW: map[string][]int{}, wholeByKW: map[string][]int{}, env: env}
 	composite := map[string]bool{}
 	for id, r := range cfg.Rules {
 		if len(r.RequiredRules) > 0 {
@@ -88,21 +86,14 @@ func newEngine(ctx context.Context, cfg config.Config, opts Options, env *ruleEn
 	}
 	rest := cfg
 	rest.Rules, rest.Keywords = map[string]config.Rule{}, map[string]struct{}{}
-	ids := make([]string, 0, len(cfg.Rules))
-	for id := range cfg.Rules {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	for _, id := range ids {
+	for _, id := range sortedRuleIDs(cfg.Rules) {
 		r := cfg.Rules[id]
 		why, margin := analyzeRule(r)
 		if composite[id] {
 			why = whyRequired
 		}
-		e.stats[id] = why
 		switch {
 		case why == whyWindowed:
-			e.ids[id] = true
 			e.rules = append(e.rules, windowRule{rule: r, margin: margin})
 			for _, k := range lowerKeywords(r) {
 				e.byKW[k] = append(e.byKW[k], len(e.rules)-1)
@@ -128,6 +119,17 @@ func newEngine(ctx context.Context, cfg config.Config, opts Options, env *ruleEn
 		e.gl.MaxDecodeDepth = 0
 	}
 	return e
+}
+
+// sortedRuleIDs are the ids of rules in order: rule indexes, and so the
+// order findings are made in, do not depend on map order.
+func sortedRuleIDs(rules map[string]config.Rule) []string {
+	ids := make([]string, 0, len(rules))
+	for id := range rules {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return ids
 }
 
 // lowerKeywords are r's keywords in lower case, without repeats.
