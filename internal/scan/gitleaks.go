@@ -84,15 +84,10 @@ func (s *scanner) detect(ctx context.Context, f sources.Fragment, h *kwHits, sta
 		}
 		return gfs
 	}
-	// runPass finds the newlines of the text when a rule matches: most
-	// fragments need none.
-	var nl []int
-	gfs := s.eng.detectWindows(ctx, f, h, starts, nl)
+	gfs := s.eng.detectWindows(ctx, f, h, starts)
 	if mayDecode(f.Raw) && s.opts.decodeDepth() > 0 {
-		// Decoded text: the decoding detector on the lines that may hold
-		// an encoded segment, keeping only what decoding found, and only
-		// when gitleaks' decoder finds a segment there (the detector's
-		// first pass, over the text as it is, repeats the windows' work).
+		// Decoded text: the decoding passes (decoded) over the lines that
+		// may hold an encoded segment, with context.
 		if lines := decodeLines(f.Raw); len(lines) > 0 {
 			if starts == nil {
 				starts = lineStarts(f.Raw)
@@ -110,7 +105,7 @@ func (s *scanner) detect(ctx context.Context, f sources.Fragment, h *kwHits, sta
 		sub, picked := joinLines(f, h.linePos, starts, s.lineCont)
 		var found []report.Finding
 		for _, i := range sortedKeys(h.lines) {
-			found = append(found, runRule(sub, nl, &s.lines[i], s.env)...)
+			found = append(found, runRule(sub, nil, &s.lines[i], s.env)...)
 		}
 		// gitleaks' precedence of other rules over generic ones holds
 		// within one detector's findings: here, the line rules'.

@@ -500,24 +500,24 @@ func foldsToASCII(raw string) bool {
 
 // detectWindows runs the windowed rules that h names on the lines around
 // their keywords, and the other rules on the whole fragment. starts are the
-// fragment's line starts, nl the offsets of its newlines.
-func (e *engine) detectWindows(ctx context.Context, f sources.Fragment, h *kwHits, starts, nl []int) []report.Finding {
+// fragment's line starts.
+func (e *engine) detectWindows(ctx context.Context, f sources.Fragment, h *kwHits, starts []int) []report.Finding {
 	var out []report.Finding
 	if e.gl != nil {
 		out = detectFragment(ctx, e.gl, f)
 	}
 	for _, i := range e.always {
-		out = append(out, runRule(f, nl, &e.whole[i], e.env)...)
+		out = append(out, runRule(f, nil, &e.whole[i], e.env)...)
 	}
 	for _, i := range sortedKeys(h.whole) {
-		out = append(out, runRule(f, nl, &e.whole[i], e.env)...)
+		out = append(out, runRule(f, nil, &e.whole[i], e.env)...)
 	}
 	for _, ri := range sortedKeys(h.rules) {
 		w := &e.rules[ri]
 		lines := hitLines(h.rules[ri], starts)
 		sub, picked := joinAround(f, lines, starts, w.margin)
 		if picked == nil {
-			out = append(out, runRule(f, nl, &w.rule, e.env)...)
+			out = append(out, runRule(f, nil, &w.rule, e.env)...)
 			continue
 		}
 		out = append(out, remap(runRule(sub, nil, &w.rule, e.env), f, picked)...)
